@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { createLogger } from '../logger.js';
+import { ArithNode } from '../node/arith-node.js';
+import { VERSION } from '../version.js';
+import { NODE_SPECS, parseNodeCommand } from './node-config.js';
+import { formatHelp, UsageError } from './options.js';
+
+const USAGE = `arith-node ${VERSION}: serve the Arith JSON-RPC service (HTTP and TCP) and register in etcd.
+
+Usage: arith-node [options]`;
+
+async function main(): Promise<void> {
+  let command: ReturnType<typeof parseNodeCommand>;
+  try {
+    command = parseNodeCommand(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`arith-node: ${error.message}\nTry 'arith-node --help'.\n`);
+    process.exit(2);
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(formatHelp(USAGE, NODE_SPECS));
+    return;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const logger = createLogger({
+    level: command.logLevel,
+    name: 'arith-node',
+    base: { nodeId: command.options.nodeId },
+  });
+  const node = new ArithNode({ ...command.options, logger });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      logger.flush();
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    node.close().then(
+      () => exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        exit(1);
+      },
+    );
+  };
+  // etcd3's close() leaves handles open, so exit explicitly once everything is flushed.
+  const exit = (code: number): void => {
+    logger.flush(() => process.exit(code));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  try {
+    await node.start();
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    const message = err.code === 'EADDRINUSE' ? `address in use: ${err.message}` : err.message;
+    logger.fatal({ err: { message, code: err.code } }, 'start failed');
+    process.stderr.write(`arith-node: ${message}\n`);
+    exit(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`arith-node: ${(error as Error).message}\n`);
+  process.exit(1);
+});

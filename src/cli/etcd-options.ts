@@ -1,0 +1,74 @@
+import type { EtcdOptions } from '../registry/etcd-client.js';
+import { isValidName } from '../registry/keys.js';
+import { type OptionSpec, type OptionValues, UsageError } from './options.js';
+
+const endpoint = /^(https?:\/\/)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+
+/** ETCD_SPECS are the etcd settings every command shares (flags and env variables). */
+export const ETCD_SPECS: readonly OptionSpec[] = [
+  {
+    flag: 'etcd',
+    env: 'ETCD_ENDPOINTS',
+    type: 'list',
+    pattern: endpoint,
+    default: ['127.0.0.1:2379'],
+    help: 'etcd endpoints, comma-separated host:port or URLs',
+  },
+  {
+    flag: 'namespace',
+    env: 'ARITH_NAMESPACE',
+    type: 'string',
+    default: 'arith',
+    help: 'key namespace: nodes live under /<namespace>/nodes/',
+  },
+  {
+    flag: 'etcd-ca',
+    env: 'ETCD_CA_FILE',
+    type: 'string',
+    help: 'PEM CA bundle to verify etcd (turns on TLS)',
+  },
+  { flag: 'etcd-cert', env: 'ETCD_CERT_FILE', type: 'string', help: 'PEM client certificate for etcd' },
+  { flag: 'etcd-key', env: 'ETCD_KEY_FILE', type: 'string', help: 'PEM client key for etcd' },
+  { flag: 'etcd-user', env: 'ETCD_USERNAME', type: 'string', help: 'etcd username' },
+  { flag: 'etcd-password', env: 'ETCD_PASSWORD', type: 'string', help: 'etcd password' },
+  {
+    flag: 'etcd-timeout',
+    env: 'ETCD_TIMEOUT_MS',
+    type: 'int',
+    min: 100,
+    max: 600_000,
+    default: 5000,
+    help: 'deadline of every etcd call, ms',
+  },
+];
+
+/** toEtcdOptions turns validated values into EtcdOptions; throws UsageError on inconsistent TLS/auth. */
+export function toEtcdOptions(v: OptionValues): EtcdOptions {
+  const namespace = v.namespace as string;
+  if (!isValidName(namespace)) {
+    throw new UsageError(
+      `--namespace: letters, digits, '.', '_' and '-' only (got ${JSON.stringify(namespace)})`,
+    );
+  }
+  if (Boolean(v['etcd-cert']) !== Boolean(v['etcd-key'])) {
+    throw new UsageError('--etcd-cert and --etcd-key go together (env ETCD_CERT_FILE, ETCD_KEY_FILE)');
+  }
+  if (v['etcd-password'] !== undefined && v['etcd-user'] === undefined) {
+    throw new UsageError('--etcd-password needs --etcd-user (env ETCD_USERNAME)');
+  }
+  const tls =
+    v['etcd-ca'] || v['etcd-cert']
+      ? {
+          ca: v['etcd-ca'] as string | undefined,
+          cert: v['etcd-cert'] as string | undefined,
+          key: v['etcd-key'] as string | undefined,
+        }
+      : undefined;
+  return {
+    endpoints: v.etcd as string[],
+    tls,
+    username: v['etcd-user'] as string | undefined,
+    password: v['etcd-password'] as string | undefined,
+    callTimeoutMs: v['etcd-timeout'] as number,
+  };
+}

@@ -1,0 +1,184 @@
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import type { Etcd3 } from 'etcd3';
+import { type ArithLimits, DEFAULT_ARITH_LIMITS } from '../arith/limits.js';
+import { METHOD_NAMES } from '../arith/methods.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { createEtcdClient, type EtcdOptions } from '../registry/etcd-client.js';
+import { nodeKey } from '../registry/keys.js';
+import { Registration } from '../registry/registration.js';
+import type { NodeInfo, RegistrationState } from '../registry/types.js';
+import { VERSION } from '../version.js';
+import { type CallOutcome, Dispatcher } from './dispatcher.js';
+import { HttpTransport } from './http-transport.js';
+import { TcpTransport } from './tcp-transport.js';
+
+/** ArithNodeOptions configure one node process. Omitted values take the documented defaults. */
+export interface ArithNodeOptions {
+  nodeId: string;
+  /** host: the address both listeners bind (default `127.0.0.1`). */
+  host?: string;
+  /** port: HTTP port (default 0, any free port). */
+  port?: number;
+  /** tcpPort: newline-delimited JSON-RPC port (default 0, any free port). */
+  tcpPort?: number;
+  /** advertiseHost: the host written into etcd for clients to dial (default: `host`). */
+  advertiseHost?: string;
+  /** etcd: where to register; omit for a standalone node that registers nowhere. */
+  etcd?: EtcdOptions;
+  namespace?: string;
+  ttlSeconds?: number;
+  weight?: number;
+  maxBodyBytes?: number;
+  maxBatchLength?: number;
+  requestTimeoutMs?: number;
+  drainTimeoutMs?: number;
+  limits?: ArithLimits;
+  /** delayMs: artificial latency per call (tests and benchmarks). */
+  delayMs?: number;
+  /** faultWrongAnswer: TEST ONLY, answers off by one. */
+  faultWrongAnswer?: boolean;
+  logger?: Logger;
+  onCall?: (outcome: CallOutcome) => void;
+}
+
+/**
+ * ArithNode is one cluster node: it listens on HTTP and TCP, then registers in etcd under a lease.
+ * `close()` reverses it: revoke the lease (clients drop the node), stop accepting, drain in-flight
+ * calls, close etcd. Logs `listening`, `registered`, `lease lost`, `re-registered`, `draining`, `closed`.
+ */
+export class ArithNode {
+  readonly options: Required<Omit<ArithNodeOptions, 'etcd' | 'logger' | 'onCall' | 'advertiseHost'>> &
+    Pick<ArithNodeOptions, 'etcd' | 'onCall'> & { advertiseHost: string };
+  readonly logger: Logger;
+  readonly #http: HttpTransport;
+  readonly #tcp: TcpTransport;
+  readonly #startedAt = new Date().toISOString();
+  #etcd: Etcd3 | undefined;
+  #registration: Registration | undefined;
+  #httpAddress: AddressInfo | undefined;
+  #tcpAddress: AddressInfo | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ArithNodeOptions) {
+    const host = options.host ?? '127.0.0.1';
+    this.options = {
+      nodeId: options.nodeId,
+      host,
+      port: options.port ?? 0,
+      tcpPort: options.tcpPort ?? 0,
+      advertiseHost: options.advertiseHost ?? host,
+      etcd: options.etcd,
+      namespace: options.namespace ?? 'arith',
+      ttlSeconds: options.ttlSeconds ?? 10,
+      weight: options.weight ?? 1,
+      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      maxBatchLength: options.maxBatchLength ?? 1000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+      limits: options.limits ?? DEFAULT_ARITH_LIMITS,
+      delayMs: options.delayMs ?? 0,
+      faultWrongAnswer: options.faultWrongAnswer ?? false,
+      onCall: options.onCall,
+    };
+    this.logger = options.logger ?? silentLogger();
+    const o = this.options;
+    const dispatcher = new Dispatcher({
+      limits: o.limits,
+      maxBatchLength: o.maxBatchLength,
+      delayMs: o.delayMs,
+      faultWrongAnswer: o.faultWrongAnswer,
+      ...(o.onCall ? { onCall: o.onCall } : {}),
+    });
+    const probes = { alive: () => this.#closing === undefined, ready: () => this.ready };
+    this.#http = new HttpTransport({
+      host: o.host,
+      port: o.port,
+      dispatcher,
+      maxBodyBytes: o.maxBodyBytes,
+      requestTimeoutMs: o.requestTimeoutMs,
+      probes,
+    });
+    this.#tcp = new TcpTransport({
+      host: o.host,
+      port: o.tcpPort,
+      dispatcher,
+      maxFrameBytes: o.maxBodyBytes,
+      requestTimeoutMs: o.requestTimeoutMs,
+    });
+  }
+
+  /** ready is true while the node listens and (when it has etcd) is registered. */
+  get ready(): boolean {
+    if (!this.#httpAddress || this.#closing) return false;
+    return this.#registration ? this.#registration.state === 'registered' : true;
+  }
+
+  /** registrationState is the registration's state (`idle` for a standalone node). */
+  get registrationState(): RegistrationState {
+    return this.#registration?.state ?? 'idle';
+  }
+
+  /** registration exposes lease id, re-registration count and events, once started with etcd. */
+  get registration(): Registration | undefined {
+    return this.#registration;
+  }
+
+  /** info is the NodeInfo this node publishes (valid after `start()`). */
+  get info(): NodeInfo {
+    const o = this.options;
+    const advertise = o.advertiseHost.includes(':') ? `[${o.advertiseHost}]` : o.advertiseHost;
+    return {
+      v: 1,
+      id: o.nodeId,
+      endpoints: {
+        http: `http://${advertise}:${this.#httpAddress?.port ?? o.port}`,
+        tcp: `${advertise}:${this.#tcpAddress?.port ?? o.tcpPort}`,
+      },
+      methods: [...METHOD_NAMES],
+      weight: o.weight,
+      version: VERSION,
+      startedAt: this.#startedAt,
+      pid: process.pid,
+      hostname: os.hostname(),
+    };
+  }
+
+  /** start listens on HTTP and TCP, then registers; resolves when registered (or listening, standalone). */
+  async start(): Promise<void> {
+    const o = this.options;
+    [this.#httpAddress, this.#tcpAddress] = await Promise.all([this.#http.listen(), this.#tcp.listen()]);
+    this.logger.info({ http: this.#httpAddress.port, tcp: this.#tcpAddress.port, host: o.host }, 'listening');
+    if (!o.etcd) return;
+    this.#etcd = createEtcdClient(o.etcd);
+    this.#registration = new Registration({
+      client: this.#etcd,
+      key: nodeKey(o.namespace, o.nodeId),
+      value: () => JSON.stringify(this.info),
+      ttlSeconds: o.ttlSeconds,
+      logger: this.logger,
+    });
+    await this.#registration.start();
+  }
+
+  /** close revokes the lease, stops accepting, drains in-flight calls, closes etcd. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const o = this.options;
+    await this.#registration?.close();
+    const inflight = this.#http.inflight + this.#tcp.inflight;
+    this.logger.info({ inflight, drainTimeoutMs: o.drainTimeoutMs }, 'draining');
+    await Promise.all([this.#http.close(o.drainTimeoutMs), this.#tcp.close(o.drainTimeoutMs)]);
+    this.#etcd?.close();
+    this.logger.info('closed');
+  }
+
+  /** Symbol.asyncDispose closes the node, for `await using node = ...`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

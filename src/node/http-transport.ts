@@ -1,0 +1,205 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CallContext, Dispatcher } from './dispatcher.js';
+import { errorResponse, RPC_ERRORS } from './rpc-errors.js';
+import { parseMessage, serializeResponse } from './wire.js';
+
+/** Header a client sets to pass its remaining deadline (milliseconds) to the node. */
+export const DEADLINE_HEADER = 'x-arith-deadline-ms';
+/** Header carrying a request id from client to node logs. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** HttpTransportOptions configure the HTTP JSON-RPC listener. */
+export interface HttpTransportOptions {
+  host: string;
+  port: number;
+  dispatcher: Dispatcher;
+  maxBodyBytes: number;
+  requestTimeoutMs: number;
+  /** probes answers `GET /healthz` (alive) and `GET /readyz` (serving and registered). */
+  probes: { alive(): boolean; ready(): boolean };
+  /** extraRoutes: GET handlers by path (e.g. `/metrics`), answered before 404. */
+  extraRoutes?: Map<string, (res: http.ServerResponse) => void>;
+}
+
+/**
+ * HttpTransport serves JSON-RPC 2.0 (and 1.0) on `POST /` with keep-alive, batches, a body limit
+ * enforced while reading (413 without buffering the excess), and JSON-RPC errors for bad JSON.
+ */
+export class HttpTransport {
+  readonly #opts: HttpTransportOptions;
+  readonly #server: http.Server;
+  #inflight = 0;
+  #draining = false;
+  #idle: (() => void) | undefined;
+
+  constructor(opts: HttpTransportOptions) {
+    this.#opts = opts;
+    this.#server = http.createServer((req, res) => this.#onRequest(req, res));
+    // Outlive client agents' idle sockets so a reused socket is never reset under a request.
+    this.#server.keepAliveTimeout = 65_000;
+    this.#server.headersTimeout = 66_000;
+    this.#server.requestTimeout = Math.max(30_000, opts.requestTimeoutMs * 2);
+    this.#server.maxHeadersCount = 64;
+  }
+
+  /** listen binds the socket; resolves with the bound address once it accepts connections. */
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#opts.port, this.#opts.host, () => {
+        this.#server.off('error', reject);
+        resolve(this.#server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** inflight is the number of JSON-RPC requests being answered now. */
+  get inflight(): number {
+    return this.#inflight;
+  }
+
+  /**
+   * close stops accepting, answers in-flight requests (each with `Connection: close`), waits up to
+   * `drainMs` for them, then closes every connection.
+   */
+  async close(drainMs: number): Promise<void> {
+    this.#draining = true;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    if (this.#inflight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainMs);
+        this.#idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  #onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.#draining) res.setHeader('connection', 'close');
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (req.method === 'POST' && (path === '/' || path === '/rpc')) {
+      this.#onRpc(req, res);
+      return;
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const route =
+        path === '/healthz'
+          ? () => this.#probe(res, this.#opts.probes.alive())
+          : path === '/readyz'
+            ? () => this.#probe(res, this.#opts.probes.ready())
+            : path
+              ? this.#opts.extraRoutes?.get(path)
+              : undefined;
+      if (route) {
+        route(res);
+        return;
+      }
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end('{"error":"not found: POST / for JSON-RPC, GET /healthz, /readyz, /metrics"}');
+  }
+
+  #probe(res: http.ServerResponse, ok: boolean): void {
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(ok ? '{"status":"ok"}' : '{"status":"unavailable"}');
+  }
+
+  #onRpc(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const max = this.#opts.maxBodyBytes;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > max) {
+      this.#tooLarge(req, res);
+      return;
+    }
+    this.#inflight++;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > max) {
+        refused = true;
+        chunks.length = 0;
+        this.#tooLarge(req, res);
+        this.#done();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    // A client that aborts mid-body must not leave the in-flight count raised.
+    const abandon = (): void => {
+      if (refused) return;
+      refused = true;
+      this.#done();
+    };
+    req.on('error', abandon);
+    req.on('close', () => {
+      if (!req.complete) abandon();
+    });
+    req.on('end', () => {
+      if (refused) return;
+      refused = true;
+      const text = Buffer.concat(chunks, size).toString('utf8');
+      this.#answer(req, text)
+        .then(({ status, body }) => {
+          if (body === undefined) {
+            res.writeHead(204).end();
+          } else {
+            res.writeHead(status, {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            });
+            res.end(body);
+          }
+        })
+        .finally(() => this.#done());
+    });
+  }
+
+  async #answer(
+    req: http.IncomingMessage,
+    text: string,
+  ): Promise<{ status: number; body: string | undefined }> {
+    const parsed = parseMessage(text);
+    if (!parsed.ok) return { status: 200, body: JSON.stringify(parsed.response) };
+    const ctx: CallContext = { deadline: this.#deadline(req), requestId: header(req, REQUEST_ID_HEADER) };
+    const { response, exactInt64 } = await this.#opts.dispatcher.handle(parsed.message, ctx);
+    return {
+      status: 200,
+      body: response === undefined ? undefined : serializeResponse(response, exactInt64),
+    };
+  }
+
+  #deadline(req: http.IncomingMessage): number {
+    const timeout = this.#opts.requestTimeoutMs;
+    const asked = Number(header(req, DEADLINE_HEADER));
+    const ms = Number.isFinite(asked) && asked > 0 ? Math.min(asked, timeout) : timeout;
+    return Date.now() + ms;
+  }
+
+  /** Refuse an oversized body without reading the rest: answer 413, then drop the connection. */
+  #tooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const text = `Invalid request: body exceeds ${this.#opts.maxBodyBytes} bytes`;
+    const body = JSON.stringify(errorResponse(null, RPC_ERRORS.INVALID_REQUEST, text));
+    res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+    res.end(body, () => req.socket.destroy());
+    req.pause();
+  }
+
+  #done(): void {
+    this.#inflight--;
+    if (this.#inflight === 0 && this.#idle) this.#idle();
+  }
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
