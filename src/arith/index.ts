@@ -1,0 +1,25 @@
+/**
+ * The Arith service as pure functions: methods, params parsing, exact integer rules, typed
+ * errors and exact JSON helpers. Nothing here does I/O.
+ */
+export { bitLength } from './bits.js';
+export { encodeResult } from './encode.js';
+export {
+  ARITH_ERROR_CODES,
+  ArithError,
+  type ArithErrorOptions,
+  DivideByZeroError,
+  InvalidParamsError,
+  ResultTooLargeError,
+} from './errors.js';
+export { parseExact, stringifyExact } from './exact-json.js';
+export { encodeInteger, parseInteger, type WireMode } from './integer.js';
+export { type ArithLimits, DEFAULT_ARITH_LIMITS } from './limits.js';
+export {
+  ARITH_METHODS,
+  type ArithMethod,
+  type ArithResult,
+  lookupMethod,
+  METHOD_NAMES,
+} from './methods.js';
+export { type BinaryArgs, binaryArgs, listArgs } from './params.js';
