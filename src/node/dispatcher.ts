@@ -5,6 +5,7 @@ import type { WireMode } from '../arith/integer.js';
 import { type ArithLimits, DEFAULT_ARITH_LIMITS } from '../arith/limits.js';
 import { ARITH_METHODS } from '../arith/methods.js';
 import { type JsonRpcErrorObject, RPC_ERRORS, rpcError } from './rpc-errors.js';
+import { rejectUnsafeNumbers } from './unsafe-numbers.js';
 
 /** CallContext travels with one request (or batch) through the dispatcher. */
 export interface CallContext {
@@ -139,6 +140,7 @@ export class Dispatcher {
       }
       try {
         const method = ARITH_METHODS.get(name)!;
+        if (version === 2) rejectUnsafeNumbers(params);
         let result = method(params, this.#limits);
         if (this.#fault)
           result = typeof result === 'bigint' ? result + 1n : { ...result, Quo: result.Quo + 1n };
