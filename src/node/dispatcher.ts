@@ -158,8 +158,16 @@ export class Dispatcher {
       compute();
       return;
     }
+    // Decide up front: timers and Date.now() run on different clocks, so a delay that outlasts the
+    // deadline must not race it.
     const remaining = ctx.deadline - Date.now();
-    setTimeout(compute, Math.max(0, Math.min(this.#delayMs, remaining + 1)));
+    if (this.#delayMs >= remaining) {
+      const expire = (): void =>
+        fail('deadline', rpcError(RPC_ERRORS.DEADLINE_EXCEEDED, 'deadline exceeded'));
+      setTimeout(expire, Math.max(0, remaining));
+      return;
+    }
+    setTimeout(compute, this.#delayMs);
   }
 }
 
@@ -169,4 +177,5 @@ function normalizeV1Error(response: Record<string, unknown>): void {
   if (error && typeof error === 'object' && 'message' in error) {
     response.error = String((error as { message: unknown }).message);
   }
+  if (response.error !== null && response.error !== undefined) response.result = null;
 }

@@ -184,13 +184,37 @@ export class HttpTransport {
     return Date.now() + ms;
   }
 
-  /** Refuse an oversized body without reading the rest: answer 413, then drop the connection. */
+  /**
+   * Refuse an oversized body without buffering it: discard the rest as it arrives and answer 413 once
+   * it ends. (Node closes the connection after a response sent before the body was read, and a
+   * close with unread data makes the kernel send a reset that loses the 413 on the client.) A body
+   * past 16× the limit gets its 413 at once and the connection is dropped; the server's
+   * requestTimeout bounds a client that trickles forever.
+   */
   #tooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
     const text = `Invalid request: body exceeds ${this.#opts.maxBodyBytes} bytes`;
     const body = JSON.stringify(errorResponse(null, RPC_ERRORS.INVALID_REQUEST, text));
-    res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-    res.end(body, () => req.socket.destroy());
-    req.pause();
+    const send = (): void => {
+      if (res.headersSent) return;
+      res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    const cap = 16 * this.#opts.maxBodyBytes;
+    const giveUp = (): void => {
+      send();
+      res.once('finish', () => req.socket.destroy());
+    };
+    if (Number(req.headers['content-length'] ?? 0) > cap) {
+      giveUp();
+      return;
+    }
+    let discarded = 0;
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > cap) giveUp();
+    });
+    req.on('end', send);
+    req.resume();
   }
 
   #done(): void {

@@ -116,6 +116,8 @@ class Connection {
       const response = errorResponse(null, RPC_ERRORS.INVALID_REQUEST, `Invalid request: ${error.message}`);
       this.#socket.removeAllListeners('data');
       this.#socket.end(`${JSON.stringify(response)}\n`);
+      // end() closes only our side; a half-open client could keep streaming into a discard.
+      setTimeout(() => this.#socket.destroy(), 1_000).unref();
       return;
     }
     for (const line of lines) this.#handleLine(line);

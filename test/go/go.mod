@@ -1,0 +1,3 @@
+module arithgo
+
+go 1.19
