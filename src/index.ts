@@ -2,14 +2,35 @@
  * arith-cluster's public surface, re-exported on purpose; everything else is internal.
  */
 export * from './arith/index.js';
-export { type CallContext, type CallOutcome, Dispatcher, type DispatcherOptions } from './node/dispatcher.js';
+export { BALANCERS, pickerBuilder } from './client/balancers.js';
+export type { CallOptions } from './client/call-one.js';
+export { Cluster, type ClusterEvents, type ClusterStats, connect } from './client/cluster.js';
+export type { ConnectOptions } from './client/connect-options.js';
+export {
+  type Answer,
+  ClusterError,
+  DeadlineExceededError,
+  errorFromRpc,
+  isRetryable,
+  NoNodesError,
+  QuorumError,
+  RemoteError,
+  TransportError,
+  type TransportKind,
+} from './client/errors.js';
+export { fromWire, type Integer, toWire } from './client/exact.js';
+export type { Receipt } from './client/fanout.js';
+export type { NodeStats } from './client/node-client.js';
+export type { BalancerName, Picker, PickerBuilder, PickOptions, PickTarget } from './client/picker.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { ArithNode, type ArithNodeOptions } from './node/arith-node.js';
+export { type CallContext, type CallOutcome, Dispatcher, type DispatcherOptions } from './node/dispatcher.js';
 export { DEADLINE_HEADER, REQUEST_ID_HEADER } from './node/http-transport.js';
-export { RPC_ERRORS, type JsonRpcErrorObject } from './node/rpc-errors.js';
+export { type JsonRpcErrorObject, RPC_ERRORS } from './node/rpc-errors.js';
+export { Discovery, type DiscoveryEvents, type DiscoveryOptions } from './registry/discovery.js';
 export { createEtcdClient, type EtcdOptions } from './registry/etcd-client.js';
 export { jobsPrefix, nodeKey, nodesPrefix, resultsPrefix } from './registry/keys.js';
 export { NodeInfoSchema, parseNodeInfo } from './registry/node-info.js';
 export { Registration, type RegistrationEvents, type RegistrationOptions } from './registry/registration.js';
 export type { Endpoints, NodeChange, NodeInfo, RegistrationState } from './registry/types.js';
-export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { VERSION } from './version.js';

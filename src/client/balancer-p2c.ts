@@ -1,0 +1,42 @@
+/** Power-of-two-choices balancing on peak-EWMA cost (as in Finagle and Linkerd). */
+import { drawIndex, emptyPicker, pickNow, probe, weightsOf } from './pick-candidates.js';
+import type { Picker, PickerBuilder, PickOptions, PickTarget } from './picker.js';
+
+function buildP2c<T extends PickTarget>(targets: readonly T[]): Picker<T> {
+  const n = targets.length;
+  if (n === 0) return emptyPicker();
+  const list = targets.slice();
+  const weights = weightsOf(list);
+  const cost = (i: number, now: number): number => {
+    const t = list[i]!;
+    return ((t.latencyMs(now) + 1) * (t.inflight + 1)) / weights[i]!;
+  };
+  return {
+    size: n,
+    pick(options?: PickOptions): T | undefined {
+      const now = pickNow(options);
+      const exclude = options?.exclude;
+      let panic = false;
+      let a = probe(list, exclude, now, -1);
+      if (a < 0) a = drawIndex(list, undefined, exclude, now, false, -1);
+      if (a < 0) {
+        panic = true;
+        a = drawIndex(list, undefined, exclude, now, true, -1);
+        if (a < 0) return undefined;
+      }
+      // The second choice comes from the same tier as the first and is never the same node.
+      let b = panic ? -1 : probe(list, exclude, now, a);
+      if (b < 0) b = drawIndex(list, undefined, exclude, now, panic, a);
+      if (b < 0 || cost(a, now) <= cost(b, now)) return list[a];
+      return list[b];
+    },
+  };
+}
+
+/**
+ * p2c builds a picker that draws two distinct random nodes from the available, non-excluded ones
+ * (from the ejected ones only when none is available) and returns the one with the lower cost
+ * `(latencyMs(now) + 1) * (inflight + 1) / weight`; with one candidate it returns that one.
+ * O(1) per pick while most nodes are available.
+ */
+export const p2c: PickerBuilder = buildP2c;

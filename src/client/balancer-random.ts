@@ -1,0 +1,26 @@
+/** Uniform random balancing. */
+import { drawCandidate, emptyPicker, pickNow, probe } from './pick-candidates.js';
+import type { Picker, PickerBuilder, PickOptions, PickTarget } from './picker.js';
+
+function buildRandom<T extends PickTarget>(targets: readonly T[]): Picker<T> {
+  const n = targets.length;
+  if (n === 0) return emptyPicker();
+  const list = targets.slice();
+  return {
+    size: n,
+    pick(options?: PickOptions): T | undefined {
+      const now = pickNow(options);
+      const exclude = options?.exclude;
+      let i = probe(list, exclude, now, -1);
+      if (i < 0) i = drawCandidate(list, undefined, exclude, now);
+      return i < 0 ? undefined : list[i];
+    },
+  };
+}
+
+/**
+ * random builds a picker that draws uniformly among the available, non-excluded nodes (among the
+ * ejected ones only when none is available). O(1) per pick while most nodes are available; an
+ * exact two-pass draw otherwise, so the choice stays uniform either way.
+ */
+export const random: PickerBuilder = buildRandom;

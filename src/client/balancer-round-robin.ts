@@ -1,0 +1,27 @@
+/** Round-robin balancing: every available node in turn. */
+import { emptyPicker, pickNow, scanFrom } from './pick-candidates.js';
+import type { Picker, PickerBuilder, PickOptions, PickTarget } from './picker.js';
+
+function buildRoundRobin<T extends PickTarget>(targets: readonly T[]): Picker<T> {
+  const n = targets.length;
+  if (n === 0) return emptyPicker();
+  const list = targets.slice();
+  // A random start, so that many clients built at once do not all hit the first node first.
+  let next = (Math.random() * n) | 0;
+  return {
+    size: n,
+    pick(options?: PickOptions): T | undefined {
+      const i = scanFrom(list, next, options?.exclude, pickNow(options));
+      if (i < 0) return undefined;
+      next = i + 1 === n ? 0 : i + 1;
+      return list[i];
+    },
+  };
+}
+
+/**
+ * roundRobin builds a picker that rotates through the nodes from a random start, skipping excluded
+ * and ejected ones (ejected ones are used only when nothing else is left). Usually O(1) per pick;
+ * O(n) only while many nodes are ejected.
+ */
+export const roundRobin: PickerBuilder = buildRoundRobin;

@@ -1,0 +1,210 @@
+import { EventEmitter } from 'node:events';
+import type { Etcd3 } from 'etcd3';
+import { type Logger, silentLogger } from '../logger.js';
+import { Discovery } from '../registry/discovery.js';
+import { createEtcdClient } from '../registry/etcd-client.js';
+import type { NodeChange, NodeInfo } from '../registry/types.js';
+import { pickerBuilder } from './balancers.js';
+import { type CallOptions, callOne } from './call-one.js';
+import { type ConnectOptions, resolveEtcd } from './connect-options.js';
+import { ClusterError, DeadlineExceededError } from './errors.js';
+import { encodeParams } from './exact.js';
+import { callAll, callAny, callQuorum, type Receipt } from './fanout.js';
+import { Limiter } from './limiter.js';
+import { Membership } from './membership.js';
+import type { NodeStats } from './node-client.js';
+import { RetryBudget } from './retry-budget.js';
+import type { CallRuntime, ClientCounters } from './runtime.js';
+import { TypedCalls } from './typed-calls.js';
+
+/** ClusterEvents: what a Cluster emits. */
+export interface ClusterEvents {
+  /** nodes: a node was added, updated or removed. */
+  nodes: [NodeChange];
+}
+
+/** ClusterStats: the client's counters, etcd freshness and per-node figures. */
+export interface ClusterStats extends ClientCounters {
+  inflight: number;
+  waiting: number;
+  etcdConnected: boolean;
+  stalenessMs: number;
+  nodes: NodeStats[];
+}
+
+/**
+ * Cluster is a connected client: it discovers live nodes from etcd and calls them one at a time
+ * (`call`, balanced with failover), all at once (`all`), first answer wins (`any`) or by agreement
+ * (`quorum`), plus typed helpers (`multiply(7n, 8n)`). Emits `nodes` on membership changes.
+ */
+export class Cluster extends TypedCalls {
+  readonly etcd: Etcd3;
+  readonly namespace: string;
+  readonly logger: Logger;
+  readonly #discovery: Discovery;
+  readonly #membership: Membership;
+  readonly #limiter: Limiter;
+  readonly #rt: CallRuntime;
+  readonly #events = new EventEmitter<ClusterEvents>();
+  #closed = false;
+
+  /** @internal use `connect()`. */
+  constructor(etcd: Etcd3, discovery: Discovery, membership: Membership, options: ConnectOptions) {
+    super();
+    this.etcd = etcd;
+    this.namespace = options.namespace ?? 'arith';
+    this.logger = options.logger ?? silentLogger();
+    this.#discovery = discovery;
+    this.#membership = membership;
+    this.#limiter = new Limiter(options.maxInflight ?? 8192);
+    this.#rt = {
+      membership,
+      budget: new RetryBudget(options.retryBudget),
+      defaults: {
+        deadlineMs: options.deadlineMs ?? 10_000,
+        attempts: options.attempts ?? 3,
+        hedgeMs: options.hedgeMs,
+      },
+      stats: { calls: 0, failures: 0, retries: 0, hedges: 0, fanouts: 0 },
+    };
+    membership.on('nodes', (change) => this.#events.emit('nodes', change));
+  }
+
+  /** on subscribes to `nodes` events (added / removed / updated). */
+  on<E extends keyof ClusterEvents>(event: E, listener: (...args: ClusterEvents[E]) => void): this {
+    this.#events.on(event, listener as never);
+    return this;
+  }
+
+  /** off unsubscribes a listener added with `on`. */
+  off<E extends keyof ClusterEvents>(event: E, listener: (...args: ClusterEvents[E]) => void): this {
+    this.#events.off(event, listener as never);
+    return this;
+  }
+
+  /** nodes lists the live nodes now, sorted by id. */
+  nodes(): NodeInfo[] {
+    return this.#membership.nodes();
+  }
+
+  /** ready resolves once at least `nodes` live nodes are known (default 1). */
+  ready(options: { nodes?: number; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+    const want = options.nodes ?? 1;
+    if (this.#membership.size >= want) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => done(new DeadlineExceededError(options.timeoutMs!)), options.timeoutMs);
+      const check = (): void => {
+        if (this.#membership.size >= want) done();
+      };
+      const onAbort = (): void => done(options.signal?.reason);
+      const done = (error?: unknown): void => {
+        clearTimeout(timer);
+        this.#events.off('nodes', check);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.#events.on('nodes', check);
+    });
+  }
+
+  /** call runs `method` on one node (balanced; transport failures retried elsewhere) and returns its result. */
+  call(method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
+    return this.#limited(() => callOne(this.#rt, method, encodeParams(params), options));
+  }
+
+  /** all calls every live node at once and returns one receipt per node (never rejects for a node's failure). */
+  all(method: string, params: unknown, options: CallOptions = {}): Promise<Receipt[]> {
+    return this.#limited(() => callAll(this.#rt, method, encodeParams(params), options));
+  }
+
+  /** any calls every live node and returns the first success; the other requests are aborted. */
+  any(method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
+    return this.#limited(() => callAny(this.#rt, method, encodeParams(params), options));
+  }
+
+  /** quorum returns the result once `k` nodes answered identically, else rejects with QuorumError. */
+  quorum(method: string, params: unknown, options: CallOptions & { k: number }): Promise<unknown> {
+    return this.#limited(() => callQuorum(this.#rt, method, encodeParams(params), options));
+  }
+
+  /** stats returns the client's counters, etcd freshness and per-node figures. */
+  stats(): ClusterStats {
+    return {
+      ...this.#rt.stats,
+      inflight: this.#limiter.active,
+      waiting: this.#limiter.waiting,
+      etcdConnected: this.#discovery.connected,
+      stalenessMs: this.#discovery.staleness(),
+      nodes: this.#membership.clients().map((c) => c.stats()),
+    };
+  }
+
+  /** close stops discovery, closes node connections and the etcd client. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#discovery.close();
+    await this.#membership.close();
+    this.etcd.close();
+  }
+
+  /** Symbol.asyncDispose closes the cluster, for `await using cluster = await connect(...)`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #limited<T>(run: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new ClusterError('cluster client is closed', false);
+    const wait = this.#limiter.acquire();
+    if (wait) await wait;
+    try {
+      return await run();
+    } finally {
+      this.#limiter.release();
+    }
+  }
+}
+
+/**
+ * connect creates a cluster client: it reads the live nodes from etcd (list, then watch), and
+ * resolves once that first read is done. Rejects if etcd cannot be read within `connectTimeoutMs`.
+ */
+export async function connect(options: ConnectOptions): Promise<Cluster> {
+  const etcdOptions = resolveEtcd(options.etcd);
+  const etcd = createEtcdClient(etcdOptions);
+  const logger = options.logger ?? silentLogger();
+  const namespace = options.namespace ?? 'arith';
+  const discovery = new Discovery({ client: etcd, namespace, logger });
+  const batching = options.batching ?? true;
+  const maxBatch = batching === false ? 1 : batching === true ? 128 : (batching.maxBatch ?? 128);
+  const membership = new Membership(pickerBuilder(options.balancer ?? 'p2c'), {
+    connections: options.connectionsPerNode ?? 8,
+    maxBatch,
+    connectTimeoutMs: 2_000,
+  });
+  const timeoutMs = options.connectTimeoutMs ?? 10_000;
+  const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
+  try {
+    await discovery.start(AbortSignal.any(signals));
+  } catch (error) {
+    await discovery.close().catch(() => undefined);
+    etcd.close();
+    if (options.signal?.aborted) throw error;
+    const endpoints = etcdOptions.endpoints.join(', ');
+    throw new ClusterError(
+      `cannot read from etcd at ${endpoints} within ${timeoutMs} ms: is etcd running?`,
+      true,
+      {
+        cause: error,
+      },
+    );
+  }
+  membership.attach(discovery);
+  return new Cluster(etcd, discovery, membership, options);
+}

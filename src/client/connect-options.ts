@@ -1,0 +1,37 @@
+import type { Logger } from '../logger.js';
+import type { EtcdOptions } from '../registry/etcd-client.js';
+import type { BalancerName, PickerBuilder } from './picker.js';
+
+/** ConnectOptions configure a cluster client. Everything but `etcd` has a default. */
+export interface ConnectOptions {
+  /** etcd: endpoints (`['127.0.0.1:2379']`) or full EtcdOptions (TLS, auth, deadlines). */
+  etcd: string[] | EtcdOptions;
+  /** namespace: the key namespace nodes register under (default `arith`). */
+  namespace?: string;
+  /** balancer: strategy name or a custom PickerBuilder (default `p2c`). */
+  balancer?: BalancerName | PickerBuilder;
+  /** batching: auto-batch concurrent calls per node (default true; `{ maxBatch }` to size batches). */
+  batching?: boolean | { maxBatch?: number };
+  /** connectionsPerNode: keep-alive sockets per node (default 8). */
+  connectionsPerNode?: number;
+  /** maxInflight: most calls outstanding at once; more wait their turn (default 8,192). */
+  maxInflight?: number;
+  /** deadlineMs: default whole-call deadline (default 10,000). */
+  deadlineMs?: number;
+  /** attempts: most nodes a `call` tries on transport errors (default 3). */
+  attempts?: number;
+  /** hedgeMs: default hedging delay for `call`; off unless set. */
+  hedgeMs?: number;
+  /** retryBudget: Finagle-style budget (default 20% of calls + 10/s). */
+  retryBudget?: { ratio?: number; minPerSecond?: number };
+  /** connectTimeoutMs: how long `connect()` waits for the first etcd read (default 10,000). */
+  connectTimeoutMs?: number;
+  /** signal: aborts `connect()` itself. */
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+/** resolveEtcd turns the `etcd` option into EtcdOptions. */
+export function resolveEtcd(etcd: ConnectOptions['etcd']): EtcdOptions {
+  return Array.isArray(etcd) ? { endpoints: etcd } : etcd;
+}

@@ -1,0 +1,125 @@
+import { type Attempt, settle, startAttempt } from './attempt.js';
+import type { CallOptions } from './call-one.js';
+import { type Answer, NoNodesError, QuorumError, RemoteError } from './errors.js';
+import type { NodeClient } from './node-client.js';
+import type { CallRuntime } from './runtime.js';
+
+/** Receipt is one node's answer in a fan-out: a result or an error, and how long it took. */
+export type Receipt =
+  | { nodeId: string; ok: true; result: unknown; ms: number }
+  | { nodeId: string; ok: false; error: Error; ms: number };
+
+function startAll(rt: CallRuntime, method: string, params: unknown, opts: CallOptions): Attempt[] {
+  const nodes: NodeClient[] = rt.membership.clients();
+  if (nodes.length === 0) throw new NoNodesError();
+  rt.stats.fanouts++;
+  const deadlineMs = opts.deadlineMs ?? rt.defaults.deadlineMs;
+  const deadlineAt = Date.now() + deadlineMs;
+  return nodes.map((node) => startAttempt(node, method, params, deadlineAt, deadlineMs, opts.signal));
+}
+
+/**
+ * callAll is scatter/gather (Go's WaitGroup fan-out): every live node at once under one shared
+ * deadline, one receipt per node in node-id order. It never rejects because a node failed; it
+ * rejects only with NoNodesError when no node is live.
+ */
+export async function callAll(
+  rt: CallRuntime,
+  method: string,
+  params: unknown,
+  opts: CallOptions,
+): Promise<Receipt[]> {
+  const started = performance.now();
+  const attempts = startAll(rt, method, params, opts);
+  const settled = await Promise.all(attempts.map(settle));
+  return settled.map((s): Receipt => {
+    const ms = performance.now() - started;
+    return s.ok
+      ? { nodeId: s.attempt.node.id, ok: true, result: s.value, ms }
+      : { nodeId: s.attempt.node.id, ok: false, error: s.error as Error, ms };
+  });
+}
+
+/**
+ * callAny sends to every live node and resolves with the first success, aborting the rest.
+ * A JSON-RPC error answer (e.g. divide by zero) is an answer too and is thrown as soon as it is
+ * the first answer; if every node fails at the transport level, the last error is thrown.
+ */
+export async function callAny(
+  rt: CallRuntime,
+  method: string,
+  params: unknown,
+  opts: CallOptions,
+): Promise<unknown> {
+  const attempts = startAll(rt, method, params, opts);
+  const pending = new Map(attempts.map((a) => [a, settle(a)] as const));
+  let lastError: unknown;
+  try {
+    while (pending.size > 0) {
+      const next = await Promise.race(pending.values());
+      pending.delete(next.attempt);
+      if (next.ok) return next.value;
+      lastError = next.error;
+      if (next.error instanceof RemoteError && !next.error.retryable) throw next.error;
+    }
+    throw lastError;
+  } finally {
+    for (const a of pending.keys()) a.abort();
+  }
+}
+
+/** Agreement key: equal results (or equal application errors) agree. */
+function agreementKey(s: { ok: true; value: unknown } | { ok: false; error: unknown }): string | undefined {
+  if (s.ok) return `r:${JSON.stringify(s.value)}`;
+  if (s.error instanceof RemoteError && !s.error.retryable) return `e:${s.error.code}:${s.error.message}`;
+  return undefined;
+}
+
+/**
+ * callQuorum sends to every live node and resolves once `k` nodes returned the same result
+ * (aborting the rest). If `k` identical answers become impossible, it rejects with QuorumError
+ * listing who answered what. If the agreed answer is an application error, that error is thrown.
+ */
+export async function callQuorum(
+  rt: CallRuntime,
+  method: string,
+  params: unknown,
+  opts: CallOptions & { k: number },
+): Promise<unknown> {
+  const { k } = opts;
+  if (!Number.isInteger(k) || k < 1) throw new TypeError(`quorum k must be a positive integer, got ${k}`);
+  const attempts = startAll(rt, method, params, opts);
+  if (attempts.length < k) {
+    for (const a of attempts) a.abort();
+    throw new QuorumError(k, []);
+  }
+  const pending = new Map(attempts.map((a) => [a, settle(a)] as const));
+  const groups = new Map<
+    string,
+    { count: number; outcome: { ok: boolean; value?: unknown; error?: unknown } }
+  >();
+  const answers: Answer[] = [];
+  try {
+    while (pending.size > 0) {
+      const next = await Promise.race(pending.values());
+      pending.delete(next.attempt);
+      const nodeId = next.attempt.node.id;
+      answers.push(next.ok ? { nodeId, result: next.value } : { nodeId, error: next.error as Error });
+      const key = agreementKey(next);
+      if (key !== undefined) {
+        const group = groups.get(key) ?? { count: 0, outcome: next };
+        group.count++;
+        groups.set(key, group);
+        if (group.count >= k) {
+          if (group.outcome.ok) return group.outcome.value;
+          throw group.outcome.error;
+        }
+      }
+      const best = Math.max(0, ...[...groups.values()].map((g) => g.count));
+      if (best + pending.size < k) break;
+    }
+    throw new QuorumError(k, answers);
+  } finally {
+    for (const a of pending.keys()) a.abort();
+  }
+}

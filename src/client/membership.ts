@@ -1,0 +1,75 @@
+import { EventEmitter } from 'node:events';
+import type { Discovery } from '../registry/discovery.js';
+import type { NodeChange, NodeInfo } from '../registry/types.js';
+import { NodeClient, type NodeClientOptions } from './node-client.js';
+import type { Picker, PickerBuilder } from './picker.js';
+
+/**
+ * Membership turns discovery's node changes into live NodeClients and, on every change, a new
+ * immutable Picker built by the chosen balancer. Emits `nodes` with each change.
+ */
+export class Membership extends EventEmitter<{ nodes: [NodeChange] }> {
+  readonly #clients = new Map<string, NodeClient>();
+  readonly #build: PickerBuilder;
+  readonly #options: NodeClientOptions;
+  #picker: Picker<NodeClient>;
+
+  constructor(build: PickerBuilder, options: NodeClientOptions) {
+    super();
+    this.#build = build;
+    this.#options = options;
+    this.#picker = build<NodeClient>([]);
+  }
+
+  /** attach follows a discovery: current nodes first, then every change. */
+  attach(discovery: Discovery): void {
+    for (const node of discovery.nodes()) this.apply({ type: 'added', node });
+    discovery.on('change', (change) => this.apply(change));
+  }
+
+  /** picker is the current immutable picker. */
+  get picker(): Picker<NodeClient> {
+    return this.#picker;
+  }
+
+  /** size is the number of live nodes. */
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  /** clients lists the live node handles, sorted by id. */
+  clients(): NodeClient[] {
+    return [...this.#clients.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** nodes lists the live NodeInfo values, sorted by id. */
+  nodes(): NodeInfo[] {
+    return this.clients().map((c) => c.info);
+  }
+
+  /** apply applies one change: creates, replaces or retires a NodeClient and rebuilds the picker. */
+  apply(change: NodeChange): void {
+    const id = change.node.id;
+    const existing = this.#clients.get(id);
+    if (change.type === 'removed') {
+      if (!existing) return;
+      this.#clients.delete(id);
+      void existing.close();
+    } else if (existing && existing.info.endpoints.http === change.node.endpoints.http) {
+      existing.info = change.node;
+    } else {
+      if (existing) void existing.close();
+      this.#clients.set(id, new NodeClient(change.node, this.#options));
+    }
+    this.#picker = this.#build([...this.#clients.values()]);
+    this.emit('nodes', change);
+  }
+
+  /** close closes every node's connections. */
+  async close(): Promise<void> {
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
+    this.#picker = this.#build<NodeClient>([]);
+    await Promise.allSettled(clients.map((c) => c.close()));
+  }
+}

@@ -1,0 +1,194 @@
+import { Pool } from 'undici';
+import type { NodeInfo } from '../registry/types.js';
+import { Batcher } from './batcher.js';
+import { NodeHealth } from './ejection.js';
+import { errorFromRpc, RemoteError, TransportError, type TransportKind } from './errors.js';
+import { Ewma } from './ewma.js';
+import type { PendingCall } from './pending-call.js';
+import type { PickTarget } from './picker.js';
+
+/** NodeClientOptions tune one node's connection pool and batching. */
+export interface NodeClientOptions {
+  /** connections: keep-alive sockets to the node (default 8). */
+  connections: number;
+  /** maxBatch: most calls per JSON-RPC batch; 1 turns auto-batching off (default 128). */
+  maxBatch: number;
+  /** connectTimeoutMs: how long a connect may take before the node counts as timed out. */
+  connectTimeoutMs: number;
+}
+
+/** NodeStats is one node's client-side view, for metrics and `arith nodes --watch`. */
+export interface NodeStats {
+  id: string;
+  inflight: number;
+  latencyMs: number;
+  calls: number;
+  failures: number;
+  ejections: number;
+  state: 'closed' | 'ejected' | 'half-open';
+}
+
+/**
+ * NodeClient is the SDK's handle on one node: its own keep-alive pool (undici, not the global agent),
+ * auto-batching of concurrent calls into JSON-RPC batches, EWMA latency, in-flight count and
+ * ejection state. It is the PickTarget balancers see.
+ */
+export class NodeClient implements PickTarget {
+  readonly id: string;
+  info: NodeInfo;
+  inflight = 0;
+  calls = 0;
+  failures = 0;
+  readonly #pool: Pool;
+  readonly #health = new NodeHealth();
+  readonly #ewma = new Ewma();
+  readonly #batcher: Batcher<PendingCall>;
+  #nextId = 1;
+
+  constructor(info: NodeInfo, options: NodeClientOptions) {
+    this.id = info.id;
+    this.info = info;
+    this.#pool = new Pool(info.endpoints.http, {
+      connections: options.connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: options.connectTimeoutMs },
+    });
+    this.#batcher = new Batcher({
+      maxBatch: options.maxBatch,
+      maxConcurrent: options.connections,
+      send: (calls) => this.#send(calls),
+    });
+  }
+
+  get weight(): number {
+    return this.info.weight;
+  }
+
+  latencyMs(now: number): number {
+    return this.#ewma.value(now);
+  }
+
+  available(now: number): boolean {
+    return this.#health.available(now);
+  }
+
+  /** stats is a snapshot of this node's counters. */
+  stats(): NodeStats {
+    const now = performance.now();
+    const { id, inflight, calls, failures } = this;
+    const health = this.#health;
+    return {
+      id,
+      inflight,
+      calls,
+      failures,
+      latencyMs: this.latencyMs(now),
+      ejections: health.ejections,
+      state: health.state(now),
+    };
+  }
+
+  /** submit queues a call for this node; it is sent in the current tick's batch. */
+  submit(call: PendingCall): void {
+    this.inflight++;
+    this.calls++;
+    this.#batcher.push(call);
+  }
+
+  /** close lets in-flight requests finish, then closes the sockets. */
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  async #send(calls: PendingCall[]): Promise<void> {
+    const live = calls.filter((c) => !c.settled);
+    const settleAll = (): void => {
+      this.inflight -= calls.length;
+    };
+    if (live.length === 0) return settleAll();
+    const single = live.length === 1 ? live[0] : undefined;
+    const byId = new Map<number, PendingCall>();
+    const parts: string[] = [];
+    let deadlineAt = 0;
+    for (const c of live) {
+      const id = this.#nextId++;
+      byId.set(id, c);
+      parts.push(JSON.stringify({ jsonrpc: '2.0', id, method: c.method, params: c.params }));
+      deadlineAt = Math.max(deadlineAt, c.deadlineAt);
+    }
+    const body = single ? parts[0]! : `[${parts.join(',')}]`;
+    const started = performance.now();
+    try {
+      const res = await this.#pool.request({
+        path: '/',
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-arith-deadline-ms': String(Math.max(1, deadlineAt - Date.now())),
+        },
+        body,
+        headersTimeout: Math.max(1, deadlineAt - Date.now() + 1_000),
+        bodyTimeout: Math.max(1, deadlineAt - Date.now() + 1_000),
+        ...(single?.signal ? { signal: single.signal } : {}),
+      });
+      const text = await res.body.text();
+      if (res.statusCode === 413) {
+        for (const c of live) c.fail(new RemoteError(-32600, 'request body too large for the node', this.id));
+        return;
+      }
+      if (res.statusCode !== 200) throw new TransportError(`HTTP ${res.statusCode}`, this.id, 'server');
+      const parsed = JSON.parse(text) as unknown;
+      const replies = Array.isArray(parsed) ? parsed : [parsed];
+      this.#health.onSuccess();
+      this.#ewma.observe(performance.now() - started, performance.now());
+      for (const reply of replies as { id?: unknown; result?: unknown; error?: unknown }[]) {
+        const call = typeof reply?.id === 'number' ? byId.get(reply.id) : undefined;
+        if (!call) continue;
+        byId.delete(reply.id as number);
+        if (reply.error !== undefined) call.fail(errorFromRpc(reply.error, this.id, call.deadlineMs));
+        else call.succeed(reply.result);
+      }
+      for (const c of byId.values())
+        c.fail(new TransportError('no answer for a call in the batch', this.id, 'server'));
+    } catch (error) {
+      // A cancelled attempt (a hedge or fan-out loser, a caller's abort) says nothing about the node.
+      const failure = single?.signal?.aborted ? undefined : this.#classify(error);
+      if (failure) {
+        this.failures++;
+        this.#health.onFailure(failure.kind, performance.now());
+        for (const c of live) c.fail(failure);
+      } else {
+        for (const c of live) c.fail(error);
+      }
+    } finally {
+      settleAll();
+    }
+  }
+
+  /** Map a transport exception to a TransportError (undefined: the caller aborted). */
+  #classify(error: unknown): TransportError | undefined {
+    if (error instanceof TransportError) return error;
+    const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+    if (e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') return undefined;
+    const code = e.code ?? e.cause?.code ?? '';
+    const kind: TransportKind =
+      code === 'ECONNREFUSED'
+        ? 'refused'
+        : code === 'UND_ERR_CONNECT_TIMEOUT' ||
+            code === 'UND_ERR_HEADERS_TIMEOUT' ||
+            code === 'UND_ERR_BODY_TIMEOUT'
+          ? 'timeout'
+          : error instanceof SyntaxError
+            ? 'server'
+            : 'reset';
+    return new TransportError(
+      `${code || e.name || 'error'}: ${e.message ?? 'transport failure'}`,
+      this.id,
+      kind,
+      {
+        cause: error,
+      },
+    );
+  }
+}

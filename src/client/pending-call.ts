@@ -1,0 +1,54 @@
+import { DeadlineExceededError } from './errors.js';
+
+/** PendingCall is one JSON-RPC call waiting for its answer from one node. */
+export class PendingCall {
+  #settled = false;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #onAbort: (() => void) | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly params: unknown,
+    /** deadlineAt: absolute `Date.now()` time after which the call fails with DeadlineExceededError. */
+    readonly deadlineAt: number,
+    readonly deadlineMs: number,
+    readonly signal: AbortSignal | undefined,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: unknown) => void,
+    onSettle: () => void,
+  ) {
+    this.onSettle = onSettle;
+    const remaining = deadlineAt - Date.now();
+    this.#timer = setTimeout(() => this.fail(new DeadlineExceededError(deadlineMs)), Math.max(0, remaining));
+    if (signal) {
+      this.#onAbort = () => this.fail(signal.reason);
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  readonly onSettle: () => void;
+
+  /** settled is true once the call has succeeded or failed (later answers are dropped). */
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** succeed settles the call with a result (no-op if already settled). */
+  succeed(result: unknown): void {
+    if (this.#finish()) this.resolve(result);
+  }
+
+  /** fail settles the call with an error (no-op if already settled). */
+  fail(error: unknown): void {
+    if (this.#finish()) this.reject(error);
+  }
+
+  #finish(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    if (this.#onAbort) this.signal?.removeEventListener('abort', this.#onAbort);
+    this.onSettle();
+    return true;
+  }
+}
