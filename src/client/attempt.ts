@@ -1,16 +1,20 @@
 import type { NodeClient } from './node-client.js';
 import { PendingCall } from './pending-call.js';
 
+/** CANCELLED is the reason an attempt abandoned by its call (hedge or fan-out loser) fails with. */
+export const CANCELLED = new Error('attempt cancelled');
+
 /** Attempt is one call sent to one node, cancellable on its own (hedges and fan-outs abort losers). */
 export interface Attempt {
   node: NodeClient;
   promise: Promise<unknown>;
+  /** abort settles this attempt at once; a late answer from the node is dropped. */
   abort(): void;
 }
 
 /**
  * startAttempt sends `method(params)` to `node`, bounded by the absolute `deadlineAt` and by the
- * caller's `signal`; `abort()` cancels just this attempt.
+ * caller's `signal`. No AbortController per attempt: they cost more than the call on the hot path.
  */
 export function startAttempt(
   node: NodeClient,
@@ -20,27 +24,13 @@ export function startAttempt(
   deadlineMs: number,
   signal: AbortSignal | undefined,
 ): Attempt {
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(signal?.reason);
-  if (signal) {
-    if (signal.aborted) controller.abort(signal.reason);
-    else signal.addEventListener('abort', onAbort, { once: true });
-  }
+  let call: PendingCall | undefined;
   const promise = new Promise<unknown>((resolve, reject) => {
-    const call = new PendingCall(
-      method,
-      params,
-      deadlineAt,
-      deadlineMs,
-      controller.signal,
-      resolve,
-      reject,
-      () => signal?.removeEventListener('abort', onAbort),
-    );
-    if (controller.signal.aborted) call.fail(controller.signal.reason);
+    call = new PendingCall(method, params, deadlineAt, deadlineMs, signal, resolve, reject);
+    if (signal?.aborted) call.fail(signal.reason);
     else node.submit(call);
   });
-  return { node, promise, abort: () => controller.abort(new Error('attempt cancelled')) };
+  return { node, promise, abort: () => call?.fail(CANCELLED) };
 }
 
 /** SettledAttempt is an attempt's outcome, tagged with the attempt. */

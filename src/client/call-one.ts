@@ -27,54 +27,107 @@ export async function callOne(
   params: unknown,
   opts: CallOptions,
 ): Promise<unknown> {
-  const deadlineMs = opts.deadlineMs ?? rt.defaults.deadlineMs;
-  const deadlineAt = Date.now() + deadlineMs;
-  const maxAttempts = Math.max(1, opts.attempts ?? rt.defaults.attempts);
   const hedgeMs = opts.hedgeMs ?? rt.defaults.hedgeMs;
-  const tried = new Set<string>();
-  const running = new Map<Attempt, Promise<SettledAttempt>>();
-  let started = 0;
-  let lastError: unknown;
   rt.budget.onRequest(performance.now());
   rt.stats.calls++;
-
-  const launch = (): boolean => {
-    const picker = rt.membership.picker;
-    let node = picker.pick({ key: opts.key, exclude: tried });
-    if (!node && tried.size > 0) node = picker.pick({ key: opts.key });
-    if (!node) {
-      lastError ??= new NoNodesError(picker.size === 0 ? 'no live nodes' : 'every node failed');
-      return false;
-    }
-    tried.add(node.id);
-    started++;
-    const attempt = startAttempt(node, method, params, deadlineAt, deadlineMs, opts.signal);
-    running.set(attempt, settle(attempt));
-    return true;
-  };
-  const mayRetry = (): boolean => {
-    if (started >= maxAttempts || Date.now() >= deadlineAt || opts.signal?.aborted) return false;
-    if (!rt.budget.tryWithdraw(performance.now())) return false;
-    rt.stats.retries++;
-    return true;
-  };
-
   try {
-    if (!launch()) throw lastError;
+    return hedgeMs !== undefined && hedgeMs > 0
+      ? await hedged(rt, method, params, opts, hedgeMs)
+      : await sequential(rt, method, params, opts);
+  } catch (error) {
+    rt.stats.failures++;
+    throw error;
+  }
+}
+
+/** Tries shared by both paths: the deadline, the nodes tried, and the retry decision. */
+class Tries {
+  readonly deadlineMs: number;
+  readonly deadlineAt: number;
+  readonly max: number;
+  readonly tried = new Set<string>();
+  started = 0;
+  lastError: unknown;
+
+  constructor(
+    readonly rt: CallRuntime,
+    readonly opts: CallOptions,
+  ) {
+    this.deadlineMs = opts.deadlineMs ?? rt.defaults.deadlineMs;
+    this.deadlineAt = Date.now() + this.deadlineMs;
+    this.max = Math.max(1, opts.attempts ?? rt.defaults.attempts);
+  }
+
+  /** start sends an attempt to a node not tried yet (any node once all were); undefined if none. */
+  start(method: string, params: unknown): Attempt | undefined {
+    const picker = this.rt.membership.picker;
+    const key = this.opts.key;
+    const node =
+      picker.pick({ key, exclude: this.tried }) ?? (this.tried.size > 0 ? picker.pick({ key }) : undefined);
+    if (!node) {
+      this.lastError ??= new NoNodesError(picker.size === 0 ? 'no live nodes' : 'every node failed');
+      return undefined;
+    }
+    this.tried.add(node.id);
+    this.started++;
+    return startAttempt(node, method, params, this.deadlineAt, this.deadlineMs, this.opts.signal);
+  }
+
+  /** mayRetry: attempts left, time left, not aborted, and the retry budget allows one more. */
+  mayRetry(): boolean {
+    if (this.started >= this.max || Date.now() >= this.deadlineAt || this.opts.signal?.aborted) return false;
+    if (!this.rt.budget.tryWithdraw(performance.now())) return false;
+    this.rt.stats.retries++;
+    return true;
+  }
+}
+
+/** The common path: one attempt at a time, the next only after a retryable failure. */
+async function sequential(
+  rt: CallRuntime,
+  method: string,
+  params: unknown,
+  opts: CallOptions,
+): Promise<unknown> {
+  const tries = new Tries(rt, opts);
+  for (;;) {
+    const attempt = tries.start(method, params);
+    if (!attempt) throw tries.lastError;
+    try {
+      return await attempt.promise;
+    } catch (error) {
+      tries.lastError = error;
+      if (!isRetryable(error) || !tries.mayRetry()) throw error;
+    }
+  }
+}
+
+/** Hedged: a second copy goes to another node after `hedgeMs` without an answer; first success wins. */
+async function hedged(
+  rt: CallRuntime,
+  method: string,
+  params: unknown,
+  opts: CallOptions,
+  hedgeMs: number,
+): Promise<unknown> {
+  const tries = new Tries(rt, opts);
+  const running = new Map<Attempt, Promise<SettledAttempt>>();
+  const launch = (): void => {
+    const attempt = tries.start(method, params);
+    if (attempt) running.set(attempt, settle(attempt));
+  };
+  try {
+    launch();
     while (running.size > 0) {
-      const hedging = hedgeMs !== undefined && hedgeMs > 0 && running.size === 1 && started < maxAttempts;
       let timer: NodeJS.Timeout | undefined;
-      const hedge = hedging
-        ? new Promise<'hedge'>((resolve) => {
-            timer = setTimeout(() => resolve('hedge'), hedgeMs);
-          })
-        : undefined;
       const racers: Promise<SettledAttempt | 'hedge'>[] = [...running.values()];
-      if (hedge) racers.push(hedge);
+      if (running.size === 1 && tries.started < tries.max) {
+        racers.push(new Promise((resolve) => (timer = setTimeout(() => resolve('hedge'), hedgeMs))));
+      }
       const next = await Promise.race(racers);
       clearTimeout(timer);
       if (next === 'hedge') {
-        if (mayRetry()) {
+        if (tries.mayRetry()) {
           rt.stats.hedges++;
           launch();
         }
@@ -82,14 +135,11 @@ export async function callOne(
       }
       running.delete(next.attempt);
       if (next.ok) return next.value;
-      lastError = next.error;
+      tries.lastError = next.error;
       if (!isRetryable(next.error)) throw next.error;
-      if (running.size === 0 && mayRetry()) launch();
+      if (running.size === 0 && tries.mayRetry()) launch();
     }
-    throw lastError;
-  } catch (error) {
-    rt.stats.failures++;
-    throw error;
+    throw tries.lastError;
   } finally {
     for (const attempt of running.keys()) attempt.abort();
   }

@@ -1,9 +1,12 @@
 import { DeadlineExceededError } from './errors.js';
 
-/** PendingCall is one JSON-RPC call waiting for its answer from one node. */
+/**
+ * PendingCall is one JSON-RPC call waiting for its answer from one node. It settles once: with the
+ * node's answer, at its deadline, when the caller's signal aborts, or when its attempt is cancelled.
+ */
 export class PendingCall {
   #settled = false;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #timer: NodeJS.Timeout;
   readonly #onAbort: (() => void) | undefined;
 
   constructor(
@@ -12,21 +15,20 @@ export class PendingCall {
     /** deadlineAt: absolute `Date.now()` time after which the call fails with DeadlineExceededError. */
     readonly deadlineAt: number,
     readonly deadlineMs: number,
+    /** signal: the caller's own signal, if any (also passed to the HTTP request of a lone call). */
     readonly signal: AbortSignal | undefined,
     readonly resolve: (value: unknown) => void,
     readonly reject: (error: unknown) => void,
-    onSettle: () => void,
   ) {
-    this.onSettle = onSettle;
-    const remaining = deadlineAt - Date.now();
-    this.#timer = setTimeout(() => this.fail(new DeadlineExceededError(deadlineMs)), Math.max(0, remaining));
+    this.#timer = setTimeout(
+      () => this.fail(new DeadlineExceededError(deadlineMs)),
+      Math.max(0, deadlineAt - Date.now()),
+    );
     if (signal) {
       this.#onAbort = () => this.fail(signal.reason);
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
   }
-
-  readonly onSettle: () => void;
 
   /** settled is true once the call has succeeded or failed (later answers are dropped). */
   get settled(): boolean {
@@ -48,7 +50,6 @@ export class PendingCall {
     this.#settled = true;
     clearTimeout(this.#timer);
     if (this.#onAbort) this.signal?.removeEventListener('abort', this.#onAbort);
-    this.onSettle();
     return true;
   }
 }
