@@ -189,10 +189,15 @@ export async function connect(options: ConnectOptions): Promise<Cluster> {
     connectTimeoutMs: 2_000,
   });
   const timeoutMs = options.connectTimeoutMs ?? 10_000;
-  const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
+  // A ref'd timer (AbortSignal.timeout is unref'd): discovery's retries and gRPC hold no ref, so
+  // without it a process awaiting connect() to an unreachable etcd would just exit.
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  const signals = [timeout.signal, ...(options.signal ? [options.signal] : [])];
   try {
     await discovery.start(AbortSignal.any(signals));
   } catch (error) {
+    clearTimeout(timer);
     await discovery.close().catch(() => undefined);
     etcd.close();
     if (options.signal?.aborted) throw error;
@@ -205,6 +210,7 @@ export async function connect(options: ConnectOptions): Promise<Cluster> {
       },
     );
   }
+  clearTimeout(timer);
   membership.attach(discovery);
   return new Cluster(etcd, discovery, membership, options);
 }

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import type { Etcd3 } from 'etcd3';
@@ -11,6 +12,7 @@ import type { NodeInfo, RegistrationState } from '../registry/types.js';
 import { VERSION } from '../version.js';
 import { type CallOutcome, Dispatcher } from './dispatcher.js';
 import { HttpTransport } from './http-transport.js';
+import { NodeMetrics, type RejectReason } from './metrics.js';
 import { TcpTransport } from './tcp-transport.js';
 
 /** ArithNodeOptions configure one node process. Omitted values take the documented defaults. */
@@ -51,6 +53,8 @@ export class ArithNode {
   readonly options: Required<Omit<ArithNodeOptions, 'etcd' | 'logger' | 'onCall' | 'advertiseHost'>> &
     Pick<ArithNodeOptions, 'etcd' | 'onCall'> & { advertiseHost: string };
   readonly logger: Logger;
+  /** metrics is the node's Prometheus registry, served at `GET /metrics`. */
+  readonly metrics: NodeMetrics;
   readonly #http: HttpTransport;
   readonly #tcp: TcpTransport;
   readonly #startedAt = new Date().toISOString();
@@ -83,13 +87,33 @@ export class ArithNode {
     };
     this.logger = options.logger ?? silentLogger();
     const o = this.options;
+    this.metrics = new NodeMetrics(
+      {
+        inflight: () => this.#http.inflight + this.#tcp.inflight,
+        registered: () => this.#registration?.state === 'registered',
+        reregistrations: () => this.#registration?.reregistrations ?? 0,
+      },
+      { node: o.nodeId },
+    );
+    const metrics = this.metrics;
+    const userOnCall = o.onCall;
     const dispatcher = new Dispatcher({
       limits: o.limits,
       maxBatchLength: o.maxBatchLength,
       delayMs: o.delayMs,
       faultWrongAnswer: o.faultWrongAnswer,
-      ...(o.onCall ? { onCall: o.onCall } : {}),
+      onCall: userOnCall
+        ? (c) => {
+            metrics.onCall(c);
+            userOnCall(c);
+          }
+        : (c) => metrics.onCall(c),
     });
+    const observer = (transport: 'http' | 'tcp') => ({
+      onMessage: (batch: number | undefined) => metrics.onMessage(transport, batch),
+      onReject: (reason: RejectReason) => metrics.onReject(transport, reason),
+    });
+    const extraRoutes = new Map([['/metrics', (res: ServerResponse) => void this.#serveMetrics(res)]]);
     const probes = { alive: () => this.#closing === undefined, ready: () => this.ready };
     this.#http = new HttpTransport({
       host: o.host,
@@ -98,6 +122,8 @@ export class ArithNode {
       maxBodyBytes: o.maxBodyBytes,
       requestTimeoutMs: o.requestTimeoutMs,
       probes,
+      extraRoutes,
+      observer: observer('http'),
     });
     this.#tcp = new TcpTransport({
       host: o.host,
@@ -105,6 +131,7 @@ export class ArithNode {
       dispatcher,
       maxFrameBytes: o.maxBodyBytes,
       requestTimeoutMs: o.requestTimeoutMs,
+      observer: observer('tcp'),
     });
   }
 
@@ -175,6 +202,15 @@ export class ArithNode {
     await Promise.all([this.#http.close(o.drainTimeoutMs), this.#tcp.close(o.drainTimeoutMs)]);
     this.#etcd?.close();
     this.logger.info('closed');
+  }
+
+  async #serveMetrics(res: ServerResponse): Promise<void> {
+    try {
+      const { contentType, body } = await this.metrics.render();
+      res.writeHead(200, { 'content-type': contentType }).end(body);
+    } catch {
+      res.writeHead(500).end();
+    }
   }
 
   /** Symbol.asyncDispose closes the node, for `await using node = ...`. */

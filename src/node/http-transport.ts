@@ -20,6 +20,14 @@ export interface HttpTransportOptions {
   probes: { alive(): boolean; ready(): boolean };
   /** extraRoutes: GET handlers by path (e.g. `/metrics`), answered before 404. */
   extraRoutes?: Map<string, (res: http.ServerResponse) => void>;
+  /** observer: told about every message and every refusal (metrics). */
+  observer?: TransportObserver;
+}
+
+/** TransportObserver hears what a transport received: messages (with batch length) and refusals. */
+export interface TransportObserver {
+  onMessage(batch: number | undefined): void;
+  onReject(reason: 'parse_error' | 'body_too_large' | 'frame_too_large'): void;
 }
 
 /**
@@ -168,7 +176,11 @@ export class HttpTransport {
     text: string,
   ): Promise<{ status: number; body: string | undefined }> {
     const parsed = parseMessage(text);
-    if (!parsed.ok) return { status: 200, body: JSON.stringify(parsed.response) };
+    if (!parsed.ok) {
+      this.#opts.observer?.onReject('parse_error');
+      return { status: 200, body: JSON.stringify(parsed.response) };
+    }
+    this.#opts.observer?.onMessage(Array.isArray(parsed.message) ? parsed.message.length : undefined);
     const ctx: CallContext = { deadline: this.#deadline(req), requestId: header(req, REQUEST_ID_HEADER) };
     const { response, exactInt64 } = await this.#opts.dispatcher.handle(parsed.message, ctx);
     return {
@@ -192,6 +204,7 @@ export class HttpTransport {
    * requestTimeout bounds a client that trickles forever.
    */
   #tooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.#opts.observer?.onReject('body_too_large');
     const text = `Invalid request: body exceeds ${this.#opts.maxBodyBytes} bytes`;
     const body = JSON.stringify(errorResponse(null, RPC_ERRORS.INVALID_REQUEST, text));
     const send = (): void => {

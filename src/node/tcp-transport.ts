@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { CallContext, Dispatcher } from './dispatcher.js';
+import type { TransportObserver } from './http-transport.js';
 import { FrameTooLargeError, LineSplitter } from './line-splitter.js';
 import { errorResponse, RPC_ERRORS } from './rpc-errors.js';
 import { parseMessage, serializeResponse } from './wire.js';
@@ -13,6 +14,8 @@ export interface TcpTransportOptions {
   requestTimeoutMs: number;
   /** maxPipelined: requests answered at once per connection before reading pauses (backpressure). */
   maxPipelined?: number;
+  /** observer: told about every message and every refusal (metrics). */
+  observer?: TransportObserver;
 }
 
 /**
@@ -113,6 +116,7 @@ class Connection {
       lines = this.#splitter.push(chunk);
     } catch (error) {
       if (!(error instanceof FrameTooLargeError)) throw error;
+      this.#opts.observer?.onReject('frame_too_large');
       const response = errorResponse(null, RPC_ERRORS.INVALID_REQUEST, `Invalid request: ${error.message}`);
       this.#socket.removeAllListeners('data');
       this.#socket.end(`${JSON.stringify(response)}\n`);
@@ -126,9 +130,11 @@ class Connection {
   #handleLine(line: string): void {
     const parsed = parseMessage(line);
     if (!parsed.ok) {
+      this.#opts.observer?.onReject('parse_error');
       this.#write(JSON.stringify(parsed.response));
       return;
     }
+    this.#opts.observer?.onMessage(Array.isArray(parsed.message) ? parsed.message.length : undefined);
     this.#inflight++;
     if (this.#inflight >= this.#maxPipelined) this.#socket.pause();
     const ctx: CallContext = { deadline: Date.now() + this.#opts.requestTimeoutMs };

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Watchdog, watchdog } from '../../src/cli/watchdog.js';
 import {
   type EtcdMember,
   etcdArgs,
@@ -10,7 +11,6 @@ import {
   STARTUP_TIMEOUT_MS,
   waitHealthy,
 } from './etcd-common.js';
-import { type Watchdog, watchdog } from './watchdog.js';
 
 /** STOP_GRACE_MS is how long stop() waits after SIGTERM before it sends SIGKILL. */
 const STOP_GRACE_MS = 5_000;

@@ -1,4 +1,5 @@
 import type { StartedTestContainer } from 'testcontainers';
+import { type Watchdog, watchdog } from '../../src/cli/watchdog.js';
 import {
   type EtcdMember,
   etcdArgs,
@@ -8,7 +9,6 @@ import {
   STARTUP_TIMEOUT_MS,
   waitHealthy,
 } from './etcd-common.js';
-import { type Watchdog, watchdog } from './watchdog.js';
 
 /** DEFAULT_ETCD_IMAGE is the image used when $ETCD_IMAGE is unset (an exact official tag). */
 export const DEFAULT_ETCD_IMAGE = 'quay.io/coreos/etcd:v3.5.17';

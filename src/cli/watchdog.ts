@@ -8,9 +8,9 @@ export interface Watchdog {
 
 /**
  * watchdog arms a detached `/bin/sh` that blocks reading a pipe from this process and runs
- * `shellCommand` when the pipe closes, that is when this process exits in any way (vitest
- * ends its workers with SIGTERM and then SIGKILL, so exit hooks do not run). It keeps etcd
- * processes and containers from outliving a test worker that was killed before its afterAll.
+ * `shellCommand` when the pipe closes, that is when this process exits in any way (even
+ * SIGKILL, when exit hooks do not run). It keeps the etcd and nodes `arith up` started, and the
+ * etcd processes and containers of a test worker, from outliving their parent. POSIX only.
  */
 export function watchdog(shellCommand: string): Watchdog {
   const child = spawn('/bin/sh', ['-c', `read _ignored; ${shellCommand}`], {

@@ -1,0 +1,203 @@
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { watchdog } from './watchdog.js';
+
+/** LocalEtcd is the etcd `arith up` uses, and how to let go of it. */
+export interface LocalEtcd {
+  endpoints: string[];
+  /** how: one line saying where this etcd came from. */
+  how: string;
+  stop(): Promise<void>;
+}
+
+/** ETCD_IMAGE_DEFAULT is the official image used when only Docker is available. */
+export const ETCD_IMAGE_DEFAULT = 'quay.io/coreos/etcd:v3.5.17';
+
+/** healthy tells whether an etcd answers `/health` at `url` within a second. */
+export async function healthy(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url.replace(/\/$/, '')}/health`, { signal: AbortSignal.timeout(1_000) });
+    return res.ok && ((await res.json()) as { health?: string }).health === 'true';
+  } catch {
+    return false;
+  }
+}
+
+async function waitHealthy(url: string, ms: number, alive: () => boolean): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+    if (await healthy(url)) return;
+    if (!alive()) throw new Error('etcd exited during startup');
+  }
+  throw new Error(`etcd at ${url} did not become healthy within ${ms} ms`);
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer().once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+async function freePort(preferred: number): Promise<number> {
+  if (await portFree(preferred)) return preferred;
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function which(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin', '/usr/sbin'];
+  return dirs.map((d) => join(d, name)).find((p) => existsSync(p));
+}
+
+async function startBinary(bin: string): Promise<LocalEtcd> {
+  const dir = mkdtempSync(join(tmpdir(), 'arith-up-etcd-'));
+  const client = await freePort(2379);
+  const peer = await freePort(2380);
+  const url = `http://127.0.0.1:${client}`;
+  const child: ChildProcess = spawn(
+    bin,
+    [
+      '--name',
+      'arith-up',
+      '--data-dir',
+      join(dir, 'data'),
+      '--listen-client-urls',
+      url,
+      '--advertise-client-urls',
+      url,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peer}`,
+      '--initial-cluster',
+      `arith-up=http://127.0.0.1:${peer}`,
+    ],
+    { stdio: 'ignore', detached: true },
+  );
+  // Own process group (stopped after the nodes, not by the terminal's Ctrl-C); gone with us if we die.
+  const guard = child.pid
+    ? watchdog(`kill -TERM ${child.pid} 2>/dev/null; sleep 2; rm -rf '${dir}'`)
+    : undefined;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('exit', () => guard?.cancel());
+  await waitHealthy(url, 20_000, () => child.exitCode === null && child.signalCode === null);
+  return {
+    endpoints: [url],
+    how: `started ${bin} at ${url} (data in ${dir})`,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startDocker(): Promise<LocalEtcd> {
+  const image = process.env.ETCD_IMAGE || ETCD_IMAGE_DEFAULT;
+  const client = await freePort(2379);
+  const peer = await freePort(2380);
+  const url = `http://127.0.0.1:${client}`;
+  const name = `arith-up-etcd-${process.pid}`;
+  const args = [
+    'run',
+    '-d',
+    '--rm',
+    '--network',
+    'host',
+    '--name',
+    name,
+    image,
+    'etcd',
+    '--name',
+    'arith-up',
+    '--data-dir',
+    '/tmp/etcd-data',
+    '--listen-client-urls',
+    url,
+    '--advertise-client-urls',
+    url,
+    '--listen-peer-urls',
+    `http://127.0.0.1:${peer}`,
+    '--initial-advertise-peer-urls',
+    `http://127.0.0.1:${peer}`,
+    '--initial-cluster',
+    `arith-up=http://127.0.0.1:${peer}`,
+  ];
+  const run = spawnSync('docker', args, { encoding: 'utf8' });
+  if (run.status !== 0)
+    throw new Error(`docker run ${image} failed: ${(run.stderr || '').trim().split('\n').pop()}`);
+  const stop = async (): Promise<void> => void spawnSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
+  try {
+    await waitHealthy(url, 60_000, () => true);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoints: [url], how: `started container ${name} (${image}) at ${url}`, stop };
+}
+
+function installDebianEtcd(log: (t: string) => void): boolean {
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root || !existsSync('/etc/debian_version') || !which('apt-get')) return false;
+  log('etcd not found: installing Debian package etcd-server (apt-get install -y etcd-server) ...');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '-qq', 'etcd-server'], { env, stdio: 'ignore' }).status === 0;
+  if (install()) return true;
+  spawnSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
+  return install();
+}
+
+function dockerAnswers(): boolean {
+  try {
+    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 5_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * findOrStartEtcd gives `arith up` an etcd: the explicit endpoints if given; an etcd already
+ * answering on 127.0.0.1:2379; an `etcd` binary started in a temp dir; Debian's etcd-server
+ * installed (as root on Debian/Ubuntu) then started; or a Docker container. Otherwise it throws
+ * an Error saying how to install one.
+ */
+export async function findOrStartEtcd(
+  explicit: string[] | undefined,
+  log: (t: string) => void,
+): Promise<LocalEtcd> {
+  const none = async (): Promise<void> => undefined;
+  if (explicit) {
+    const url = /^https?:\/\//.test(explicit[0]!) ? explicit[0]! : `http://${explicit[0]}`;
+    if (!(await healthy(url))) throw new Error(`etcd at ${explicit.join(', ')} does not answer /health`);
+    return { endpoints: explicit, how: `using etcd at ${explicit.join(', ')}`, stop: none };
+  }
+  if (await healthy('http://127.0.0.1:2379')) {
+    return {
+      endpoints: ['http://127.0.0.1:2379'],
+      how: 'using the etcd already running at 127.0.0.1:2379',
+      stop: none,
+    };
+  }
+  let bin = which('etcd');
+  if (!bin && installDebianEtcd(log)) bin = which('etcd');
+  if (bin) return startBinary(bin);
+  if (dockerAnswers()) return startDocker();
+  const hint =
+    process.platform === 'darwin'
+      ? 'brew install etcd'
+      : existsSync('/etc/debian_version')
+        ? 'sudo apt-get install etcd-server'
+        : 'install etcd from your package manager (or https://etcd.io/docs/latest/install/)';
+  throw new Error(`no etcd found: ${hint}, start Docker, or set ETCD_ENDPOINTS to a running etcd`);
+}

@@ -1,0 +1,114 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { CallOutcome } from './dispatcher.js';
+
+/** RejectReason names the requests a transport refuses before any call runs. */
+export type RejectReason =
+  | 'parse_error'
+  | 'body_too_large'
+  | 'frame_too_large'
+  | 'batch_too_large'
+  | 'invalid_request';
+
+/** MetricsSources are read at scrape time (gauges that mirror live state). */
+export interface MetricsSources {
+  inflight(): number;
+  registered(): boolean;
+  reregistrations(): number;
+}
+
+/**
+ * NodeMetrics is a node's Prometheus registry (prom-client): calls by method and outcome, call
+ * latency, requests by transport, batch sizes, refusals, in-flight requests, lease state and
+ * re-registrations, plus the default process metrics. Served at `GET /metrics`.
+ */
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly #calls: Counter<'method' | 'outcome'>;
+  readonly #latency: Histogram<'method'>;
+  readonly #requests: Counter<'transport'>;
+  readonly #batch: Histogram;
+  readonly #rejects: Counter<'transport' | 'reason'>;
+
+  constructor(sources: MetricsSources, labels: Record<string, string> = {}) {
+    const registers = [this.registry];
+    this.registry.setDefaultLabels(labels);
+    collectDefaultMetrics({ register: this.registry });
+    this.#calls = new Counter({
+      name: 'arith_calls_total',
+      help: 'Arith calls executed, by method and outcome',
+      labelNames: ['method', 'outcome'],
+      registers,
+    });
+    this.#latency = new Histogram({
+      name: 'arith_call_duration_seconds',
+      help: 'Arith call execution time (including any artificial delay)',
+      labelNames: ['method'],
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.#requests = new Counter({
+      name: 'arith_requests_total',
+      help: 'JSON-RPC messages received (a batch is one)',
+      labelNames: ['transport'],
+      registers,
+    });
+    this.#batch = new Histogram({
+      name: 'arith_batch_size',
+      help: 'Calls per JSON-RPC batch',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000],
+      registers,
+    });
+    this.#rejects = new Counter({
+      name: 'arith_rejected_requests_total',
+      help: 'Requests refused before any call ran',
+      labelNames: ['transport', 'reason'],
+      registers,
+    });
+    new Gauge({
+      name: 'arith_inflight_requests',
+      help: 'Requests being answered now',
+      registers,
+      collect() {
+        this.set(sources.inflight());
+      },
+    });
+    new Gauge({
+      name: 'arith_registered',
+      help: '1 while the node is registered in etcd under a live lease',
+      registers,
+      collect() {
+        this.set(sources.registered() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'arith_reregistrations',
+      help: 'Times the node re-registered after losing its lease or key',
+      registers,
+      collect() {
+        this.set(sources.reregistrations());
+      },
+    });
+  }
+
+  /** onCall records one executed call (wire it to the dispatcher's `onCall`). */
+  onCall(o: CallOutcome): void {
+    this.#calls.inc({ method: o.method, outcome: o.outcome });
+    this.#latency.observe({ method: o.method }, o.ms / 1000);
+  }
+
+  /** onMessage records one JSON-RPC message; `batch` is its length when it is a batch. */
+  onMessage(transport: 'http' | 'tcp', batch: number | undefined): void {
+    this.#requests.inc({ transport });
+    if (batch !== undefined) this.#batch.observe(batch);
+  }
+
+  /** onReject records a request refused before any call ran. */
+  onReject(transport: 'http' | 'tcp', reason: RejectReason): void {
+    this.#rejects.inc({ transport, reason });
+  }
+
+  /** render returns the Prometheus text exposition. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
