@@ -15,7 +15,14 @@ async function scrape(): Promise<Map<string, number>> {
   const values = new Map<string, number>();
   for (const line of (await res.text()).split('\n')) {
     const m = /^(arith_[a-z_]+(?:\{[^}]*\})?) ([0-9.e+-]+)$/.exec(line);
-    if (m) values.set(m[1]!.replace(/node="[^"]*",?/, '').replace(/,\}/, '}').replace('{}', ''), Number(m[2]));
+    if (m)
+      values.set(
+        m[1]!
+          .replace(/node="[^"]*",?/, '')
+          .replace(/,\}/, '}')
+          .replace('{}', ''),
+        Number(m[2]),
+      );
   }
   return values;
 }

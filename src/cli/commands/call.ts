@@ -85,7 +85,12 @@ async function store(
 ): Promise<number> {
   if (mode.kind === 'any') throw new UsageError('--store verifies with --one, --quorum or --all, not --any');
   const verify = mode.kind === 'quorum' ? 'quorum' : mode.kind;
-  const outcome = await (cluster as unknown as { results: PendingResults }).results.compute(values.store as string, method, params, { verify });
+  const outcome = await (cluster as unknown as { results: PendingResults }).results.compute(
+    values.store as string,
+    method,
+    params,
+    { verify },
+  );
   const r = outcome.record;
   if (values.json) io.out(JSON.stringify(outcome));
   else {

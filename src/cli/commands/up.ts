@@ -151,7 +151,9 @@ async function demo(
     io.out(
       `\nstored in etcd exactly once at /${namespace}/results/${r.key}: ${showValue(r.result)} (verified by ${r.verify}: ${r.nodes.join(', ')}; ${stored.stored ? 'new' : 'already there, agrees'})`,
     );
-    const check = await (cluster as unknown as { results: PendingResults }).results.verify({ prefix: 'demo/' });
+    const check = await (cluster as unknown as { results: PendingResults }).results.verify({
+      prefix: 'demo/',
+    });
     io.out(
       `verified against a local exact computation: ${check.checked} checked, ${check.mismatches.length} mismatches`,
     );
