@@ -31,13 +31,17 @@ export async function callAll(
 ): Promise<Receipt[]> {
   const started = performance.now();
   const attempts = startAll(rt, method, params, opts);
-  const settled = await Promise.all(attempts.map(settle));
-  return settled.map((s): Receipt => {
-    const ms = performance.now() - started;
-    return s.ok
-      ? { nodeId: s.attempt.node.id, ok: true, result: s.value, ms }
-      : { nodeId: s.attempt.node.id, ok: false, error: s.error as Error, ms };
-  });
+  // Each receipt's time is taken when that node answers, not when the slowest one does.
+  return Promise.all(
+    attempts.map((a) =>
+      settle(a).then((s): Receipt => {
+        const ms = performance.now() - started;
+        return s.ok
+          ? { nodeId: a.node.id, ok: true, result: s.value, ms }
+          : { nodeId: a.node.id, ok: false, error: s.error as Error, ms };
+      }),
+    ),
+  );
 }
 
 /**
@@ -60,8 +64,9 @@ export async function callAny(
       pending.delete(next.attempt);
       if (next.ok) return next.value;
       lastError = next.error;
-      if (next.error instanceof RemoteError && !next.error.retryable) throw next.error;
+      if (next.error instanceof RemoteError && !next.error.retryable) break;
     }
+    rt.stats.failures++;
     throw lastError;
   } finally {
     for (const a of pending.keys()) a.abort();
@@ -88,11 +93,11 @@ export async function callQuorum(
 ): Promise<unknown> {
   const { k } = opts;
   if (!Number.isInteger(k) || k < 1) throw new TypeError(`quorum k must be a positive integer, got ${k}`);
-  const attempts = startAll(rt, method, params, opts);
-  if (attempts.length < k) {
-    for (const a of attempts) a.abort();
+  if (rt.membership.size < k) {
+    rt.stats.failures++;
     throw new QuorumError(k, []);
   }
+  const attempts = startAll(rt, method, params, opts);
   const pending = new Map(attempts.map((a) => [a, settle(a)] as const));
   const groups = new Map<
     string,
@@ -112,12 +117,14 @@ export async function callQuorum(
         groups.set(key, group);
         if (group.count >= k) {
           if (group.outcome.ok) return group.outcome.value;
+          rt.stats.failures++;
           throw group.outcome.error;
         }
       }
       const best = Math.max(0, ...[...groups.values()].map((g) => g.count));
       if (best + pending.size < k) break;
     }
+    rt.stats.failures++;
     throw new QuorumError(k, answers);
   } finally {
     for (const a of pending.keys()) a.abort();

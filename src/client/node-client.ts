@@ -118,6 +118,10 @@ export class NodeClient implements PickTarget {
       deadlineAt = Math.max(deadlineAt, c.deadlineAt);
     }
     const body = single ? parts[0]! : `[${parts.join(',')}]`;
+    // A lone call owns its request: cancelling it (hedge or fan-out loser, abort, deadline) frees the
+    // connection slot instead of waiting for an answer nobody wants.
+    const controller = single ? new AbortController() : undefined;
+    if (single && controller) single.onCancel = () => controller.abort();
     const started = performance.now();
     try {
       const res = await this.#pool.request({
@@ -130,7 +134,7 @@ export class NodeClient implements PickTarget {
         body,
         headersTimeout: Math.max(1, deadlineAt - Date.now() + 1_000),
         bodyTimeout: Math.max(1, deadlineAt - Date.now() + 1_000),
-        ...(single?.signal ? { signal: single.signal } : {}),
+        ...(controller ? { signal: controller.signal } : {}),
       });
       const text = await res.body.text();
       if (res.statusCode === 413) {
@@ -153,7 +157,7 @@ export class NodeClient implements PickTarget {
         c.fail(new TransportError('no answer for a call in the batch', this.id, 'server'));
     } catch (error) {
       // A cancelled attempt (a hedge or fan-out loser, a caller's abort) says nothing about the node.
-      const failure = single?.signal?.aborted ? undefined : this.#classify(error);
+      const failure = controller?.signal.aborted ? undefined : this.#classify(error);
       if (failure) {
         this.failures++;
         this.#health.onFailure(failure.kind, performance.now());
@@ -162,6 +166,7 @@ export class NodeClient implements PickTarget {
         for (const c of live) c.fail(error);
       }
     } finally {
+      if (single) single.onCancel = undefined;
       settleAll();
     }
   }

@@ -40,9 +40,17 @@ export class PendingCall {
     if (this.#finish()) this.resolve(result);
   }
 
+  /**
+   * onCancel is set by the node client while this call travels alone in an HTTP request: failing
+   * the call before its answer (cancelled, aborted, deadline) then aborts that request too.
+   */
+  onCancel: (() => void) | undefined;
+
   /** fail settles the call with an error (no-op if already settled). */
   fail(error: unknown): void {
-    if (this.#finish()) this.reject(error);
+    if (!this.#finish()) return;
+    this.reject(error);
+    this.onCancel?.();
   }
 
   #finish(): boolean {
