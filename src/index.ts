@@ -3,6 +3,7 @@
  */
 export * from './arith/index.js';
 export { BALANCERS, pickerBuilder } from './client/balancers.js';
+export type { BulkIssue, BulkOp, BulkProgress, BulkSummary, MapOptions } from './client/bulk-job.js';
 export type { CallOptions } from './client/call-one.js';
 export { Cluster, type ClusterEvents, type ClusterStats, connect } from './client/cluster.js';
 export type { ConnectOptions } from './client/connect-options.js';
@@ -15,13 +16,49 @@ export {
   NoNodesError,
   QuorumError,
   RemoteError,
+  ResultConflictError,
   TransportError,
   type TransportKind,
 } from './client/errors.js';
 export { fromWire, type Integer, toWire } from './client/exact.js';
 export type { Receipt } from './client/fanout.js';
+export {
+  type JobCounts,
+  type JobRecord,
+  JobRecordSchema,
+  type JobStatus,
+  parseJobRecord,
+} from './client/job-record.js';
 export type { NodeStats } from './client/node-client.js';
 export type { BalancerName, Picker, PickerBuilder, PickOptions, PickTarget } from './client/picker.js';
+export { canonicalJson, checkKey, deriveKey, keyProblem, wireParams } from './client/result-key.js';
+export {
+  parseResultRecord,
+  type ResultAnswer,
+  type ResultError,
+  type ResultRecord,
+  ResultRecordSchema,
+  sameAnswer,
+  serializeResultRecord,
+  VERIFY_MODES,
+  type VerifyMode,
+} from './client/result-record.js';
+export {
+  type ComputeOptions,
+  type ComputeOutcome,
+  type ListOptions,
+  type ResultPage,
+  ResultsStore,
+} from './client/results-store.js';
+export {
+  expectedAnswer,
+  type VerifyMismatch,
+  type VerifyOptions,
+  type VerifyReport,
+  type VerifyTarget,
+} from './client/results-verify.js';
+export type { ResultEvent, ResultsWatch, WatchResultsOptions } from './client/results-watch.js';
+export type { Verified } from './client/verify-modes.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { ArithNode, type ArithNodeOptions } from './node/arith-node.js';
 export { type CallContext, type CallOutcome, Dispatcher, type DispatcherOptions } from './node/dispatcher.js';

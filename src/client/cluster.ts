@@ -5,6 +5,7 @@ import { Discovery } from '../registry/discovery.js';
 import { createEtcdClient } from '../registry/etcd-client.js';
 import type { NodeChange, NodeInfo } from '../registry/types.js';
 import { pickerBuilder } from './balancers.js';
+import { type BulkOp, type BulkSummary, type MapOptions, runBulkJob } from './bulk-job.js';
 import { type CallOptions, callOne } from './call-one.js';
 import { type ConnectOptions, resolveEtcd } from './connect-options.js';
 import { ClusterError, DeadlineExceededError } from './errors.js';
@@ -13,6 +14,7 @@ import { callAll, callAny, callQuorum, type Receipt } from './fanout.js';
 import { Limiter } from './limiter.js';
 import { Membership } from './membership.js';
 import type { NodeStats } from './node-client.js';
+import { ResultsStore } from './results-store.js';
 import { RetryBudget } from './retry-budget.js';
 import type { CallRuntime, ClientCounters } from './runtime.js';
 import { TypedCalls } from './typed-calls.js';
@@ -46,6 +48,7 @@ export class Cluster extends TypedCalls {
   readonly #limiter: Limiter;
   readonly #rt: CallRuntime;
   readonly #events = new EventEmitter<ClusterEvents>();
+  #results: ResultsStore | undefined;
   #closed = false;
 
   /** @internal use `connect()`. */
@@ -133,6 +136,20 @@ export class Cluster extends TypedCalls {
     return this.#limited(() => callQuorum(this.#rt, method, encodeParams(params), options));
   }
 
+  /** results is the exactly-once results store of this namespace (`/<namespace>/results/<key>`). */
+  get results(): ResultsStore {
+    this.#results ??= new ResultsStore(this);
+    return this.#results;
+  }
+
+  /**
+   * map runs a bulk job: every op computed through the cluster and stored exactly once (resumable
+   * by rerunning with the same `jobId`); resolves with a summary. See MapOptions.
+   */
+  map(ops: Iterable<BulkOp> | AsyncIterable<BulkOp>, options: MapOptions = {}): Promise<BulkSummary> {
+    return runBulkJob(this, ops, options);
+  }
+
   /** stats returns the client's counters, etcd freshness and per-node figures. */
   stats(): ClusterStats {
     return {
@@ -151,6 +168,7 @@ export class Cluster extends TypedCalls {
     this.#closed = true;
     await this.#discovery.close();
     await this.#membership.close();
+    await this.#results?.close();
     this.etcd.close();
   }
 

@@ -2,6 +2,7 @@
  * The SDK's errors: one class per condition, each with `name` set, `cause` chained where there is
  * one, and `retryable` saying whether trying again (on another node, or later) can succeed.
  */
+import type { ResultRecord } from './result-record.js';
 
 /** ClusterError is the base of every error the SDK raises itself. */
 export class ClusterError extends Error {
@@ -101,4 +102,29 @@ export function errorFromRpc(error: unknown, nodeId: string, deadlineMs: number)
 /** isRetryable tells whether an error may succeed on another attempt. */
 export function isRetryable(error: unknown): boolean {
   return error instanceof ClusterError && error.retryable;
+}
+
+/**
+ * ResultConflictError: a result key already holds a record that disagrees with the one just
+ * computed (another answer, or another method or params under the same key). Nothing was
+ * overwritten; `stored` is what etcd holds, `computed` what this client would have stored.
+ */
+export class ResultConflictError extends ClusterError {
+  constructor(
+    readonly key: string,
+    readonly stored: ResultRecord,
+    readonly computed: ResultRecord,
+  ) {
+    super(
+      `result ${key} conflicts with the stored record: stored ${describe(stored)}, computed ${describe(computed)}`,
+      false,
+    );
+  }
+}
+
+function describe(r: ResultRecord): string {
+  const answer =
+    r.error !== undefined ? `error ${r.error.code} (${r.error.message})` : JSON.stringify(r.result);
+  const shown = answer.length > 80 ? `${answer.slice(0, 80)}…` : answer;
+  return `${r.method} = ${shown}${r.nodes.length > 0 ? ` from ${r.nodes.join(',')}` : ''}`;
 }

@@ -1,0 +1,213 @@
+/**
+ * One group of a bulk job (up to 64 ops): find which keys are already stored (when worth a read),
+ * compute the rest with the job's verify mode, store the answers with one put-if-absent batch, and
+ * count every op as stored, skipped, failed or conflicting.
+ */
+import { sleep } from '../registry/backoff.js';
+import type { BulkHost, BulkOp, MapOptions } from './bulk-job.js';
+import type { BulkTally } from './bulk-tally.js';
+import { isRetryable, NoNodesError, QuorumError } from './errors.js';
+import type { ExistingCheck } from './existing-check.js';
+import { existingKeys, putIfAbsent } from './put-if-absent.js';
+import { canonicalJson, checkKey, deriveKeyFromWire, wireParams } from './result-key.js';
+import {
+  makeRecord,
+  parseResultRecord,
+  type ResultRecord,
+  sameAnswer,
+  serializeResultRecord,
+  type VerifyMode,
+} from './result-record.js';
+import { isPermanentEtcdError, retryEtcd } from './retry-etcd.js';
+import { type Verified, verifiedCall } from './verify-modes.js';
+
+/** Prepared is an op with its wire params and result key. */
+export interface Prepared {
+  op: BulkOp;
+  key: string;
+  wire: unknown;
+}
+
+/** GroupContext is what every group of one job shares. */
+export interface GroupContext {
+  tally: BulkTally;
+  options: MapOptions;
+  verify: VerifyMode;
+  jobId: string;
+  /** prefix: the namespace's results prefix. */
+  prefix: string;
+  existing: ExistingCheck;
+}
+
+/** prepare normalises params and resolves keys; ops that cannot be stored fail here. */
+export function prepare(ops: BulkOp[], tally: BulkTally): Prepared[] {
+  tally.read(ops.length);
+  const out: Prepared[] = [];
+  for (const op of ops) {
+    try {
+      const wire = wireParams(op.method, op.params);
+      out.push({
+        op,
+        wire,
+        key: op.key === undefined ? deriveKeyFromWire(op.method, wire) : checkKey(op.key),
+      });
+    } catch (error) {
+      tally.fail({ kind: 'failed', key: op.key, method: op.method, error: error as Error });
+    }
+  }
+  return out;
+}
+
+/** runGroup: read which keys exist, compute the rest, store them in one put-if-absent batch. */
+export async function runGroup(host: BulkHost, group: Prepared[], ctx: GroupContext): Promise<void> {
+  const firsts = new Map<string, Prepared>();
+  const duplicates: Prepared[] = [];
+  for (const p of group) {
+    if (firsts.has(p.key)) duplicates.push(p);
+    else firsts.set(p.key, p);
+  }
+  const failed = await settleUnique(host, [...firsts.values()], ctx);
+  if (!failed || ctx.options.signal?.aborted) return;
+  for (const dup of duplicates) {
+    const first = firsts.get(dup.key)!;
+    const issue = { key: dup.key, method: dup.op.method };
+    if (failed.has(dup.key)) {
+      ctx.tally.fail({
+        ...issue,
+        kind: 'failed',
+        error: new Error('the same key failed earlier in this job'),
+      });
+    } else if (first.op.method === dup.op.method && canonicalJson(first.wire) === canonicalJson(dup.wire)) {
+      ctx.tally.skip(1);
+    } else {
+      ctx.tally.fail({
+        ...issue,
+        kind: 'conflict',
+        error: new Error('the key names two different computations'),
+      });
+    }
+  }
+}
+
+/**
+ * settleUnique runs the group's distinct keys through read, compute and store; resolves with the
+ * keys that failed, or undefined when the job was cancelled first. etcd errors that no retry can
+ * fix (a refused request, a closed client) fail the ops involved; a batch split over several
+ * transactions (records over 1 MB in all) fails as a whole though some of it may be stored (a
+ * rerun then finds those stored).
+ */
+async function settleUnique(
+  host: BulkHost,
+  unique: Prepared[],
+  ctx: GroupContext,
+): Promise<Set<string> | undefined> {
+  const { tally, options } = ctx;
+  const failed = new Set<string>();
+  const failAll = (ops: Array<{ key: string; method: string }>, error: unknown): Set<string> => {
+    if (!isPermanentEtcdError(error)) throw error;
+    for (const { key, method } of ops) {
+      tally.fail({ kind: 'failed', key, method, error: error as Error });
+      failed.add(key);
+    }
+    return failed;
+  };
+  let missing = unique;
+  if (ctx.existing.reading) {
+    const fullKeys = unique.map((p) => ctx.prefix + p.key);
+    let found: Set<string> | undefined;
+    try {
+      found = await retryEtcd(() => existingKeys(host.etcd, fullKeys), host.logger, options.signal);
+    } catch (error) {
+      return failAll(
+        unique.map((p) => ({ key: p.key, method: p.op.method })),
+        error,
+      );
+    }
+    if (!found) return undefined;
+    ctx.existing.observe(found.size);
+    const stored = found;
+    missing = unique.filter((p) => !stored.has(ctx.prefix + p.key));
+    tally.skip(unique.length - missing.length);
+  }
+  const computed = await Promise.all(missing.map((p) => computeOne(host, p, ctx)));
+  const records: ResultRecord[] = [];
+  const storedAt = new Date().toISOString();
+  for (const [i, got] of computed.entries()) {
+    const p = missing[i]!;
+    if (!got) {
+      failed.add(p.key);
+      continue;
+    }
+    const { answer, nodes } = got;
+    const fields = { key: p.key, method: p.op.method, params: p.wire, answer, nodes, verify: ctx.verify };
+    records.push(makeRecord({ ...fields, job: ctx.jobId }, storedAt));
+  }
+  if (records.length === 0) return failed;
+  try {
+    return (await storeRecords(host, records, ctx)) ? failed : undefined;
+  } catch (error) {
+    return failAll(records, error);
+  }
+}
+
+/** storeRecords stores a batch; false when cancelled before the outcome was known. */
+async function storeRecords(host: BulkHost, records: ResultRecord[], ctx: GroupContext): Promise<boolean> {
+  const items = records.map((r) => ({ key: ctx.prefix + r.key, value: serializeResultRecord(r) }));
+  const outcomes = await retryEtcd(() => putIfAbsent(host.etcd, items), host.logger, ctx.options.signal);
+  if (!outcomes) return false;
+  const storedKeys: string[] = [];
+  outcomes.forEach((outcome, i) => {
+    const record = records[i]!;
+    if (outcome.stored) storedKeys.push(record.key);
+    else settleExisting(record, outcome.existing, ctx.tally);
+  });
+  if (storedKeys.length < records.length) ctx.existing.observe(records.length - storedKeys.length);
+  ctx.tally.store(storedKeys.length);
+  if (storedKeys.length > 0) ctx.options.onStored?.(storedKeys);
+  return true;
+}
+
+/** settleExisting counts a key stored meanwhile (by another writer, or by an earlier try whose answer was lost). */
+function settleExisting(record: ResultRecord, text: string, tally: BulkTally): void {
+  const stored = parseResultRecord(text);
+  if (!(stored instanceof Error) && sameAnswer(stored, record)) {
+    tally.skip(1);
+    return;
+  }
+  tally.fail({
+    kind: 'conflict',
+    key: record.key,
+    method: record.method,
+    error: new Error(
+      stored instanceof Error ? `unreadable stored value: ${stored.message}` : 'stored record disagrees',
+    ),
+    ...(stored instanceof Error ? {} : { stored }),
+    computed: record,
+  });
+}
+
+/** computeOne computes one op, retrying retryable failures (3 tries in all); undefined if it failed. */
+async function computeOne(host: BulkHost, p: Prepared, ctx: GroupContext): Promise<Verified | undefined> {
+  const { signal, deadlineMs } = ctx.options;
+  const method = p.op.method;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const got = await verifiedCall(host, method, p.wire, ctx.verify, { signal, deadlineMs });
+      if (got.dissent.length > 0)
+        ctx.tally.issue({ kind: 'dissent', key: p.key, method, dissent: got.dissent });
+      return got;
+    } catch (error) {
+      if (signal?.aborted) return undefined;
+      if (!isRetryable(error) || attempt >= 3) {
+        const kind = error instanceof QuorumError ? 'disagreement' : 'failed';
+        ctx.tally.fail({ kind, key: p.key, method, error: error as Error });
+        return undefined;
+      }
+      if (!(error instanceof NoNodesError)) await sleep(200 * attempt, signal);
+      else
+        await host
+          .ready({ nodes: 1, timeoutMs: 5_000, ...(signal ? { signal } : {}) })
+          .catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Batched put-if-absent: one etcd transaction stores up to 64 keys, each in its own nested txn
+ * (etcd ≥ 3.3) whose compare is `createRevision(key) == 0`: put when absent, else read the stored
+ * value back. Every key is decided on its own in one round trip, and a retried transaction (etcd3
+ * retries internally, callers retry on leader changes) can never store a key twice.
+ */
+import type { Etcd3, IRequestOp, ITxnResponse } from 'etcd3';
+
+/** MAX_KEYS_PER_TXN: keys per transaction (etcd allows 128 ops per txn level by default). */
+export const MAX_KEYS_PER_TXN = 64;
+
+/** MAX_TXN_BYTES: value bytes per transaction, under etcd's default 1.5 MiB request limit. */
+export const MAX_TXN_BYTES = 1_000_000;
+
+/** PutIfAbsentItem is one full etcd key and the value to store there if it is absent. */
+export interface PutIfAbsentItem {
+  key: string;
+  value: string;
+}
+
+/**
+ * PutIfAbsentOutcome: `stored` when this transaction created the key (at `revision`); else the value
+ * found there (`existing`, which may be byte-identical to ours if an earlier try of ours committed
+ * but its answer was lost: such a key is present, but it is not reported as stored by this call).
+ */
+export type PutIfAbsentOutcome =
+  | { key: string; stored: true; revision: string }
+  | { key: string; stored: false; existing: string };
+
+/** chunk splits items into transactions of at most MAX_KEYS_PER_TXN keys and MAX_TXN_BYTES bytes. */
+export function chunk<T extends { key: string; value?: string }>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = item.key.length + (item.value?.length ?? 0);
+    if (current.length > 0 && (current.length >= MAX_KEYS_PER_TXN || bytes + size > MAX_TXN_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+function createIfAbsent(item: PutIfAbsentItem): IRequestOp {
+  const key = Buffer.from(item.key);
+  return {
+    request_txn: {
+      compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }],
+      success: [{ request_put: { key, value: Buffer.from(item.value) } }],
+      failure: [{ request_range: { key } }],
+    },
+  };
+}
+
+/**
+ * putIfAbsent stores each item whose key does not exist yet and returns one outcome per item, in
+ * order. Keys must be distinct (etcd refuses a txn that touches a key twice). Transactions of one
+ * call run concurrently; any rejection (etcd unavailable, deadline) rejects the whole call, after
+ * which some keys may be stored: calling again is safe and reports those as existing.
+ */
+export async function putIfAbsent(
+  etcd: Etcd3,
+  items: readonly PutIfAbsentItem[],
+): Promise<PutIfAbsentOutcome[]> {
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (seen.has(item.key)) throw new TypeError(`putIfAbsent: key ${item.key} is given twice`);
+    seen.add(item.key);
+  }
+  const parts = await Promise.all(chunk(items).map((part) => storeChunk(etcd, part)));
+  return parts.flat();
+}
+
+async function storeChunk(etcd: Etcd3, items: PutIfAbsentItem[]): Promise<PutIfAbsentOutcome[]> {
+  const res: ITxnResponse = await etcd.kv.txn({ success: items.map(createIfAbsent) });
+  return items.map((item, i): PutIfAbsentOutcome => {
+    const inner = res.responses[i]?.response_txn;
+    if (!inner) throw new Error(`etcd answered a txn of ${items.length} ops with ${res.responses.length}`);
+    if (inner.succeeded) return { key: item.key, stored: true, revision: res.header.revision };
+    const kv = inner.responses[0]?.response_range?.kvs[0];
+    return { key: item.key, stored: false, existing: kv ? kv.value.toString('utf8') : '' };
+  });
+}
+
+/**
+ * existingKeys reads which of `keys` exist, with one keys-only range per key, up to 64 per
+ * transaction (a linearizable read).
+ */
+export async function existingKeys(etcd: Etcd3, keys: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  const parts = chunk(keys.map((key) => ({ key })));
+  await Promise.all(
+    parts.map(async (part) => {
+      const res = await etcd.kv.txn({
+        success: part.map(({ key }) => ({
+          request_range: { key: Buffer.from(key), keys_only: true, serializable: true },
+        })),
+      });
+      for (const r of res.responses) {
+        const kv = r.response_range?.kvs[0];
+        if (kv) found.add(kv.key.toString('utf8'));
+      }
+    }),
+  );
+  return found;
+}

@@ -1,0 +1,111 @@
+/**
+ * Result keys: what a caller's idempotency key may look like, and the key derived from a method and
+ * its params when the caller gives none, so the same computation is stored once whatever its shape.
+ */
+import crypto, { createHash } from 'node:crypto';
+import { encodeInteger } from '../arith/integer.js';
+import { ARITH_METHODS } from '../arith/methods.js';
+import { binaryArgs, listArgs } from '../arith/params.js';
+
+/** KEY_PATTERN: the characters a result key may contain (1–512 of them). */
+export const KEY_PATTERN = /^[A-Za-z0-9._:@=+/-]{1,512}$/;
+
+/** MAX_DEPTH bounds how deep params may nest before canonical JSON refuses them. */
+const MAX_DEPTH = 64;
+
+/** keyProblem says why `key` is not a valid result key, or returns undefined when it is. */
+export function keyProblem(key: string): string | undefined {
+  if (typeof key !== 'string' || key.length === 0) return 'key is empty';
+  if (key.length > 512) return `key has ${key.length} characters, more than 512`;
+  if (!KEY_PATTERN.test(key)) return 'key may only contain A-Z a-z 0-9 and . _ : @ = + - /';
+  if (key.startsWith('/')) return 'key must not start with /';
+  if (key.includes('..')) return 'key must not contain ..';
+  return undefined;
+}
+
+/** checkKey throws a TypeError naming the problem when `key` is not a valid result key. */
+export function checkKey(key: string): string {
+  const problem = keyProblem(key);
+  if (problem !== undefined) throw new TypeError(`invalid result key ${JSON.stringify(key)}: ${problem}`);
+  return key;
+}
+
+/**
+ * toWireValue copies a JSON-like value with bigints in the wire encoding (a number when safe,
+ * else a decimal string) and object members in sorted order, so that `JSON.stringify` of the copy
+ * is canonical. Throws TypeError for values JSON cannot carry (functions, symbols, NaN, cycles).
+ */
+export function toWireValue(value: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH) throw new TypeError(`params nest deeper than ${MAX_DEPTH} levels`);
+  switch (typeof value) {
+    case 'bigint':
+      return encodeInteger(value, 'json');
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`${value} cannot be stored as JSON`);
+      return Object.is(value, -0) ? 0 : value;
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) return value.map((v) => toWireValue(v === undefined ? null : v, depth + 1));
+      const entries = Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      // fromEntries defines own properties, so a `__proto__` member stays a member.
+      return Object.fromEntries(entries.map(([k, v]) => [k, toWireValue(v, depth + 1)]));
+    }
+    default:
+      throw new TypeError(`a ${typeof value} cannot be stored as JSON`);
+  }
+}
+
+/** canonicalJson is the canonical JSON text of a value: sorted members, wire-encoded bigints. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(toWireValue(value));
+}
+
+/** LIST_METHODS are the Arith methods whose params are a list of values rather than A and B. */
+const LIST_METHODS: ReadonlySet<string> = new Set(['Arith.Sum']);
+
+/**
+ * wireParams is the one stored (and sent) form of `params`: for a known Arith method the named shape
+ * `{ A, B }` or `{ Values }` with wire integers, whichever of the three accepted shapes was given;
+ * for other methods the canonical copy of `params`.
+ * @throws InvalidParamsError when an Arith method's params do not parse; TypeError for non-JSON.
+ */
+export function wireParams(method: string, params: unknown): unknown {
+  if (!ARITH_METHODS.has(method)) return toWireValue(params);
+  if (LIST_METHODS.has(method)) return { Values: listArgs(params).map((v) => encodeInteger(v, 'json')) };
+  const { A, B } = binaryArgs(params);
+  return { A: encodeInteger(A, 'json'), B: encodeInteger(B, 'json') };
+}
+
+/**
+ * deriveKey is the key of a computation when the caller gives none:
+ * `<method>/<first 40 hex digits of sha256(canonical JSON of the wire params)>`. For Arith methods
+ * `{A: 7, B: 8}`, `[{A: 7, B: 8}]`, `[7, 8]` and `{A: 7n, B: '8'}` give the same key.
+ * @throws TypeError when the method name cannot be part of a key; InvalidParamsError as wireParams.
+ */
+export function deriveKey(method: string, params: unknown): string {
+  return deriveKeyFromWire(method, wireParams(method, params));
+}
+
+/** Method names already checked to make valid keys with a 40-digit hex suffix. */
+const keyedMethods = new Set<string>();
+
+/** sha256Hex hashes text (one-shot `crypto.hash` where Node has it: no Hash object per key). */
+const sha256Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(alg: string, data: string): string }).hash('sha256', text)
+    : (text) => createHash('sha256').update(text).digest('hex');
+
+/** deriveKeyFromWire is deriveKey for params already returned by `wireParams` (not normalised again). */
+export function deriveKeyFromWire(method: string, wire: unknown): string {
+  const key = `${method}/${sha256Hex(JSON.stringify(wire)).slice(0, 40)}`;
+  if (!keyedMethods.has(method)) {
+    checkKey(key);
+    if (keyedMethods.size < 1000) keyedMethods.add(method);
+  }
+  return key;
+}

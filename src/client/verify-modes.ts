@@ -1,0 +1,86 @@
+/**
+ * Verify modes: how an answer is obtained before it is stored. `one` asks one node (balanced, with
+ * failover); `quorum` asks every live node and needs floor(n/2)+1 identical answers; `all` needs
+ * every live node to answer identically. Application errors (divide by zero) are answers too.
+ */
+import type { CallOptions } from './call-one.js';
+import { type Answer, QuorumError, RemoteError } from './errors.js';
+import type { Receipt } from './fanout.js';
+import { canonicalJson } from './result-key.js';
+import type { ResultAnswer, VerifyMode } from './result-record.js';
+
+/** Caller is what the verify modes need from a cluster client. */
+export interface Caller {
+  call(method: string, params: unknown, options?: CallOptions): Promise<unknown>;
+  all(method: string, params: unknown, options?: CallOptions): Promise<Receipt[]>;
+}
+
+/** Verified is an answer to store, the nodes that gave it, and the nodes that answered otherwise. */
+export interface Verified {
+  answer: ResultAnswer;
+  nodes: string[];
+  /** dissent: answers (results or application errors) that differed from the stored one. */
+  dissent: Answer[];
+}
+
+/**
+ * isAnswerError tells whether a node's error is an application answer worth storing: a JSON-RPC
+ * error that is not retryable and outside the protocol range (-32768..-32000), such as 1001
+ * `divide by zero` or 1002 `result too large`. Protocol errors (invalid params, method not found)
+ * and transport failures are not answers.
+ */
+export function isAnswerError(error: unknown): error is RemoteError {
+  return error instanceof RemoteError && !error.retryable && (error.code > -32000 || error.code < -32768);
+}
+
+function toAnswer(error: RemoteError): ResultAnswer {
+  return { error: { code: error.code, message: error.message } };
+}
+
+/**
+ * verifiedCall computes `method(params)` in the given mode and returns what to store.
+ * @throws QuorumError when `quorum`/`all` do not get enough identical answers (it lists who
+ * answered what); the call's own error (transport, protocol, deadline) in `one` mode.
+ */
+export async function verifiedCall(
+  caller: Caller,
+  method: string,
+  params: unknown,
+  mode: VerifyMode,
+  options: CallOptions = {},
+): Promise<Verified> {
+  if (mode === 'one') {
+    try {
+      return { answer: { result: await caller.call(method, params, options) }, nodes: [], dissent: [] };
+    } catch (error) {
+      if (isAnswerError(error)) return { answer: toAnswer(error), nodes: [error.nodeId], dissent: [] };
+      throw error;
+    }
+  }
+  const receipts = await caller.all(method, params, options);
+  const groups = new Map<string, { answer: ResultAnswer; nodes: string[] }>();
+  const answers: Answer[] = [];
+  for (const r of receipts) {
+    answers.push(r.ok ? { nodeId: r.nodeId, result: r.result } : { nodeId: r.nodeId, error: r.error });
+    const answer = r.ok ? { result: r.result } : isAnswerError(r.error) ? toAnswer(r.error) : undefined;
+    if (answer === undefined) continue;
+    const id = answer.error
+      ? `e:${answer.error.code}:${answer.error.message}`
+      : `r:${canonicalJson(answer.result)}`;
+    const group = groups.get(id) ?? { answer, nodes: [] };
+    group.nodes.push(r.nodeId);
+    groups.set(id, group);
+  }
+  const k = mode === 'all' ? receipts.length : Math.floor(receipts.length / 2) + 1;
+  const best = [...groups.values()].sort((a, b) => b.nodes.length - a.nodes.length)[0];
+  if (!best || best.nodes.length < k) throw new QuorumError(k, answers);
+  const agreed = new Set(best.nodes);
+  const dissent = answers.filter((a) => !agreed.has(a.nodeId) && groupOf(a) !== undefined);
+  return { answer: best.answer, nodes: best.nodes.sort(), dissent };
+}
+
+/** groupOf is undefined for answers that are failures rather than answers (transport, protocol). */
+function groupOf(a: Answer): string | undefined {
+  if (a.error === undefined) return 'result';
+  return isAnswerError(a.error) ? 'error' : undefined;
+}
