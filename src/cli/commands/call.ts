@@ -85,12 +85,7 @@ async function store(
 ): Promise<number> {
   if (mode.kind === 'any') throw new UsageError('--store verifies with --one, --quorum or --all, not --any');
   const verify = mode.kind === 'quorum' ? 'quorum' : mode.kind;
-  const outcome = await (cluster as unknown as { results: PendingResults }).results.compute(
-    values.store as string,
-    method,
-    params,
-    { verify },
-  );
+  const outcome = await cluster.results.compute(values.store as string, method, params, { verify });
   const r = outcome.record;
   if (values.json) io.out(JSON.stringify(outcome));
   else {
@@ -106,7 +101,3 @@ function errorJson(error: Error): Record<string, unknown> {
   const e = error as Error & { code?: number };
   return { name: e.name, message: e.message, ...(e.code !== undefined ? { code: e.code } : {}) };
 }
-
-// TEMPORARY until ResultsStore lands in cluster.ts (the results issue is in progress).
-// biome-ignore lint/suspicious/noExplicitAny: temporary shim
-type PendingResults = any;

@@ -1,7 +1,15 @@
 import type { Command } from '../command.js';
+import { bulkCommand } from './bulk.js';
 import { callCommand } from './call.js';
 import { nodesCommand } from './nodes.js';
+import { resultsCommand } from './results.js';
 import { upCommand } from './up.js';
 
 /** COMMANDS are the `arith` subcommands, in help order. */
-export const COMMANDS: readonly Command[] = [upCommand, nodesCommand, callCommand];
+export const COMMANDS: readonly Command[] = [
+  upCommand,
+  nodesCommand,
+  callCommand,
+  bulkCommand,
+  resultsCommand,
+];

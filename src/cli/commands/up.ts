@@ -141,7 +141,7 @@ async function demo(
     const big = await cluster.multiply(9007199254740993n, 3n, { signal });
     io.out(`\nexact big integers: 9007199254740993 × 3 = ${big}`);
     const verify = n >= 2 ? 'quorum' : 'one';
-    const stored = await (cluster as unknown as { results: PendingResults }).results.compute(
+    const stored = await cluster.results.compute(
       'demo/multiply-7-8',
       'Arith.Multiply',
       { A: 7, B: 8 },
@@ -151,7 +151,7 @@ async function demo(
     io.out(
       `\nstored in etcd exactly once at /${namespace}/results/${r.key}: ${showValue(r.result)} (verified by ${r.verify}: ${r.nodes.join(', ')}; ${stored.stored ? 'new' : 'already there, agrees'})`,
     );
-    const check = await (cluster as unknown as { results: PendingResults }).results.verify({
+    const check = await cluster.results.verify({
       prefix: 'demo/',
     });
     io.out(
@@ -161,7 +161,3 @@ async function demo(
     await cluster.close();
   }
 }
-
-// TEMPORARY until ResultsStore lands in cluster.ts (the results issue is in progress).
-// biome-ignore lint/suspicious/noExplicitAny: temporary shim
-type PendingResults = any;

@@ -1,0 +1,114 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseExact } from '../../arith/exact-json.js';
+import type { BulkOp } from '../../client/bulk-job.js';
+import { type Command, openCluster } from '../command.js';
+import { UsageError } from '../options.js';
+import { ProgressView } from '../progress.js';
+
+/** generate yields N deterministic Multiply ops (`i × (i+1)`), so a rerun resumes the same job. */
+function* generate(n: number): Generator<BulkOp> {
+  for (let i = 0; i < n; i++) yield { method: 'Arith.Multiply', params: { A: i, B: i + 1 } };
+}
+
+/** readJsonl streams `{ "method", "params", "key"? }` lines; a bad line stops the job with its number. */
+async function* readJsonl(path: string): AsyncGenerator<BulkOp> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (!line.trim()) continue;
+    let op: unknown;
+    try {
+      op = parseExact(line);
+    } catch {
+      throw new UsageError(`${path}:${n}: not JSON`);
+    }
+    const o = op as Partial<BulkOp> | null;
+    if (!o || typeof o !== 'object' || typeof o.method !== 'string' || o.params === undefined) {
+      throw new UsageError(`${path}:${n}: expected {"method": "...", "params": ..., "key"?: "..."}`);
+    }
+    if (o.key !== undefined && typeof o.key !== 'string')
+      throw new UsageError(`${path}:${n}: key must be a string`);
+    yield { method: o.method, params: bigintsToStrings(o.params), key: o.key };
+  }
+}
+
+function bigintsToStrings(v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (Array.isArray(v)) return v.map(bigintsToStrings);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bigintsToStrings(x)]));
+  return v;
+}
+
+/** `arith bulk`: a resumable bulk job with a progress bar; results stored exactly once. */
+export const bulkCommand: Command = {
+  name: 'bulk',
+  summary: 'run many calls as a resumable job and store every result exactly once',
+  usage: 'arith bulk <file.jsonl | --generate N> [--concurrency C] [--verify one|quorum|all] [--job ID]',
+  needsEtcd: true,
+  specs: [
+    {
+      flag: 'generate',
+      type: 'int',
+      min: 1,
+      max: 100_000_000,
+      help: 'generate N Multiply ops instead of reading a file',
+    },
+    { flag: 'concurrency', type: 'int', min: 1, max: 1024, default: 16, help: 'groups of 64 ops in flight' },
+    {
+      flag: 'verify',
+      type: 'string',
+      choices: ['one', 'quorum', 'all'],
+      default: 'one',
+      help: 'how each answer is checked before it is stored',
+    },
+    { flag: 'job', type: 'string', help: 'job id (default: from the file name or N; rerun to resume)' },
+  ],
+  async run(values, positionals, io, signal) {
+    const file = positionals[0];
+    const n = values.generate as number | undefined;
+    if ((file === undefined) === (n === undefined))
+      throw new UsageError('give a .jsonl file or --generate N (not both)');
+    if (file !== undefined && !existsSync(file)) throw new UsageError(`no such file: ${file}`);
+    const jobId =
+      (values.job as string | undefined) ??
+      (file ? `file-${basename(file).replace(/[^A-Za-z0-9._-]/g, '_')}` : `generate-${n}`);
+    const ops = file ? readJsonl(file) : [...generate(n!)];
+    const cluster = await openCluster(values, signal);
+    const view = new ProgressView((t) => process.stderr.write(t), io.tty && !values.json);
+    try {
+      const summary = await cluster.map(ops, {
+        jobId,
+        concurrency: values.concurrency as number,
+        verify: values.verify as 'one' | 'quorum' | 'all',
+        signal,
+        onProgress: values.json ? undefined : (p) => view.update(p),
+      });
+      view.done();
+      if (values.json)
+        io.out(
+          JSON.stringify({
+            ...summary,
+            issues: summary.issues.map((i) => ({ ...i, error: i.error?.message })),
+          }),
+        );
+      else {
+        io.out(
+          `job ${summary.jobId}: ${summary.status}. ${summary.total} ops in ${summary.seconds.toFixed(1)} s (${Math.round(summary.ratePerSec)}/s): ` +
+            `${summary.stored} stored, ${summary.skipped} already stored (skipped), ${summary.failed} failed, ${summary.conflicts} conflicts, ${summary.disagreements} disagreements`,
+        );
+        for (const issue of summary.issues.slice(0, 5))
+          io.err(`  ${issue.kind} ${issue.key ?? ''}: ${issue.error?.message ?? ''}`);
+        if (summary.status === 'cancelled') io.err('stopped; run the same command again to resume');
+      }
+      if (summary.status === 'cancelled') return 130;
+      return summary.failed + summary.conflicts === 0 && summary.status === 'done' ? 0 : 1;
+    } finally {
+      view.done();
+      await cluster.close();
+    }
+  },
+};
