@@ -26,14 +26,15 @@ export async function callOne(
   method: string,
   params: unknown,
   opts: CallOptions,
+  onAnswer?: (nodeId: string) => void,
 ): Promise<unknown> {
   const hedgeMs = opts.hedgeMs ?? rt.defaults.hedgeMs;
   rt.budget.onRequest(performance.now());
   rt.stats.calls++;
   try {
     return hedgeMs !== undefined && hedgeMs > 0
-      ? await hedged(rt, method, params, opts, hedgeMs)
-      : await sequential(rt, method, params, opts);
+      ? await hedged(rt, method, params, opts, hedgeMs, onAnswer)
+      : await sequential(rt, method, params, opts, onAnswer);
   } catch (error) {
     rt.stats.failures++;
     throw error;
@@ -88,13 +89,16 @@ async function sequential(
   method: string,
   params: unknown,
   opts: CallOptions,
+  onAnswer: ((nodeId: string) => void) | undefined,
 ): Promise<unknown> {
   const tries = new Tries(rt, opts);
   for (;;) {
     const attempt = tries.start(method, params);
     if (!attempt) throw tries.lastError;
     try {
-      return await attempt.promise;
+      const value = await attempt.promise;
+      onAnswer?.(attempt.node.id);
+      return value;
     } catch (error) {
       tries.lastError = error;
       if (!isRetryable(error) || !tries.mayRetry()) throw error;
@@ -109,6 +113,7 @@ async function hedged(
   params: unknown,
   opts: CallOptions,
   hedgeMs: number,
+  onAnswer: ((nodeId: string) => void) | undefined,
 ): Promise<unknown> {
   const tries = new Tries(rt, opts);
   const running = new Map<Attempt, Promise<SettledAttempt>>();
@@ -134,7 +139,10 @@ async function hedged(
         continue;
       }
       running.delete(next.attempt);
-      if (next.ok) return next.value;
+      if (next.ok) {
+        onAnswer?.(next.attempt.node.id);
+        return next.value;
+      }
       tries.lastError = next.error;
       if (!isRetryable(next.error)) throw next.error;
       if (running.size === 0 && tries.mayRetry()) launch();

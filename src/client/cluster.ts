@@ -121,6 +121,21 @@ export class Cluster extends TypedCalls {
     return this.#limited(() => callOne(this.#rt, method, encodeParams(params), options));
   }
 
+  /** callWithNode is `call` that also says which node answered (results record it). */
+  async callWithNode(
+    method: string,
+    params: unknown,
+    options: CallOptions = {},
+  ): Promise<{ result: unknown; nodeId: string }> {
+    let nodeId = '';
+    const result = await this.#limited(() =>
+      callOne(this.#rt, method, encodeParams(params), options, (id) => {
+        nodeId = id;
+      }),
+    );
+    return { result, nodeId };
+  }
+
   /** all calls every live node at once and returns one receipt per node (never rejects for a node's failure). */
   all(method: string, params: unknown, options: CallOptions = {}): Promise<Receipt[]> {
     return this.#limited(() => callAll(this.#rt, method, encodeParams(params), options));

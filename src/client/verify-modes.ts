@@ -11,7 +11,11 @@ import type { ResultAnswer, VerifyMode } from './result-record.js';
 
 /** Caller is what the verify modes need from a cluster client. */
 export interface Caller {
-  call(method: string, params: unknown, options?: CallOptions): Promise<unknown>;
+  callWithNode(
+    method: string,
+    params: unknown,
+    options?: CallOptions,
+  ): Promise<{ result: unknown; nodeId: string }>;
   all(method: string, params: unknown, options?: CallOptions): Promise<Receipt[]>;
 }
 
@@ -51,7 +55,8 @@ export async function verifiedCall(
 ): Promise<Verified> {
   if (mode === 'one') {
     try {
-      return { answer: { result: await caller.call(method, params, options) }, nodes: [], dissent: [] };
+      const { result, nodeId } = await caller.callWithNode(method, params, options);
+      return { answer: { result }, nodes: [nodeId], dissent: [] };
     } catch (error) {
       if (isAnswerError(error)) return { answer: toAnswer(error), nodes: [error.nodeId], dissent: [] };
       throw error;

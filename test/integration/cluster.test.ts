@@ -193,7 +193,8 @@ describe('one slow node (--delay-ms 300) among three', () => {
       startNode({ id: 's-f1', etcd: endpoints, namespace: ns }),
       startNode({ id: 's-f2', etcd: endpoints, namespace: ns }),
     ]);
-    cluster = await open(ns, { balancer: 'round-robin' });
+    // Hedges spend the retry budget; give this client room for one hedge per slow-node call here.
+    cluster = await open(ns, { balancer: 'round-robin', retryBudget: { minPerSecond: 100 } });
     slow = await open(ns, { balancer: only('s-slow') });
     await Promise.all([cluster.ready({ nodes: 3, timeoutMs: 10_000 }), slow.ready({ nodes: 3 })]);
   });

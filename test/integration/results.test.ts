@@ -95,6 +95,8 @@ describe('results.compute', () => {
     const out = await cluster.results.compute(undefined, 'Arith.Multiply', { A: a, B: 3n });
     expect(out.record.params).toEqual({ A: a.toString(), B: 3 });
     expect(out.record.result).toBe((a * 3n).toString());
+    expect(out.record.nodes).toHaveLength(1); // verify 'one' records the node that answered
+    expect(nodes.map((n) => n.id)).toContain(out.record.nodes[0]);
   });
 
   it('stores an application error (divide by zero) as the answer, with the node that gave it', async () => {

@@ -6,10 +6,10 @@ import type { Receipt } from '../../src/client/fanout.js';
 import { chunk, MAX_KEYS_PER_TXN } from '../../src/client/put-if-absent.js';
 import { type Caller, isAnswerError, verifiedCall } from '../../src/client/verify-modes.js';
 
-/** fake answers `call` with `one` and `all` with the given receipts. */
+/** fake answers `callWithNode` with `one` (from node `n1`) and `all` with the given receipts. */
 function fake(one: () => unknown, receipts: Receipt[] = []): Caller {
   return {
-    call: async () => one(),
+    callWithNode: async () => ({ result: one(), nodeId: 'n1' }),
     all: async () => receipts,
   };
 }
@@ -27,7 +27,7 @@ describe('verify modes', () => {
         {},
         'one',
       ),
-    ).toEqual({ answer: { result: 56 }, nodes: [], dissent: [] });
+    ).toEqual({ answer: { result: 56 }, nodes: ['n1'], dissent: [] });
     const e = await verifiedCall(
       fake(() => {
         throw div0('n1');
