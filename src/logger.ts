@@ -1,4 +1,5 @@
 import { type Logger, pino } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -11,13 +12,21 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
   /** destination: a file descriptor (default 1, stdout) or a writable stream. */
   destination?: number | NodeJS.WritableStream;
+  /** pretty: human-readable colored lines (pino-pretty) instead of JSON; default: stdout is a terminal and LOG_FORMAT is not `json`. */
+  pretty?: boolean;
 }
 
-/** createLogger builds a pino JSON logger: one line per event, ISO timestamps. */
+/** createLogger builds a pino logger: JSON lines with ISO timestamps, or pretty lines on a terminal. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? 1;
-  const stream =
-    typeof destination === 'number' ? pino.destination({ dest: destination, sync: false }) : destination;
+  const wantPretty =
+    options.pretty ??
+    (destination === 1 && Boolean(process.stdout.isTTY) && process.env.LOG_FORMAT !== 'json');
+  const stream = wantPretty
+    ? pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', sync: true })
+    : typeof destination === 'number'
+      ? pino.destination({ dest: destination, sync: false })
+      : destination;
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',

@@ -7,6 +7,9 @@ import { Ewma } from './ewma.js';
 import type { PendingCall } from './pending-call.js';
 import type { PickTarget } from './picker.js';
 
+/** CLIENT_ID prefixes this process's request ids, so a node's logs can be matched to a client. */
+const CLIENT_ID = `c${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
 /** NodeClientOptions tune one node's connection pool and batching. */
 export interface NodeClientOptions {
   /** connections: keep-alive sockets to the node (default 8). */
@@ -44,6 +47,7 @@ export class NodeClient implements PickTarget {
   readonly #ewma = new Ewma();
   readonly #batcher: Batcher<PendingCall>;
   #nextId = 1;
+  #nextRequest = 1;
 
   constructor(info: NodeInfo, options: NodeClientOptions) {
     this.id = info.id;
@@ -130,6 +134,7 @@ export class NodeClient implements PickTarget {
         headers: {
           'content-type': 'application/json',
           'x-arith-deadline-ms': String(Math.max(1, deadlineAt - Date.now())),
+          'x-request-id': `${CLIENT_ID}-${this.#nextRequest++}`,
         },
         body,
         headersTimeout: Math.max(1, deadlineAt - Date.now() + 1_000),

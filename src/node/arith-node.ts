@@ -124,6 +124,7 @@ export class ArithNode {
       probes,
       extraRoutes,
       observer: observer('http'),
+      logger: this.logger,
     });
     this.#tcp = new TcpTransport({
       host: o.host,

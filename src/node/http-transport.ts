@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from '../logger.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
 import { errorResponse, RPC_ERRORS } from './rpc-errors.js';
 import { parseMessage, serializeResponse } from './wire.js';
@@ -22,6 +23,8 @@ export interface HttpTransportOptions {
   extraRoutes?: Map<string, (res: http.ServerResponse) => void>;
   /** observer: told about every message and every refusal (metrics). */
   observer?: TransportObserver;
+  /** logger: at debug level, one line per request with the client's `x-request-id`. */
+  logger?: Logger;
 }
 
 /** TransportObserver hears what a transport received: messages (with batch length) and refusals. */
@@ -182,7 +185,16 @@ export class HttpTransport {
     }
     this.#opts.observer?.onMessage(Array.isArray(parsed.message) ? parsed.message.length : undefined);
     const ctx: CallContext = { deadline: this.#deadline(req), requestId: header(req, REQUEST_ID_HEADER) };
+    const started = performance.now();
     const { response, exactInt64 } = await this.#opts.dispatcher.handle(parsed.message, ctx);
+    const log = this.#opts.logger;
+    if (log?.isLevelEnabled('debug')) {
+      const calls = Array.isArray(parsed.message) ? parsed.message.length : 1;
+      log.debug(
+        { requestId: ctx.requestId, calls, ms: +(performance.now() - started).toFixed(3) },
+        'request',
+      );
+    }
     return {
       status: 200,
       body: response === undefined ? undefined : serializeResponse(response, exactInt64),

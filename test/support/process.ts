@@ -50,7 +50,7 @@ export async function startNode(opts: StartNodeOptions = {}): Promise<NodeProces
   if (opts.standalone) args.push('--standalone');
   args.push(...(opts.args ?? []));
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, ETCD_ENDPOINTS: '', ARITH_NAMESPACE: '', LOG_LEVEL: 'debug', ...opts.env },
+    env: { ...process.env, ETCD_ENDPOINTS: '', ARITH_NAMESPACE: '', LOG_LEVEL: 'info', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
