@@ -23,14 +23,20 @@ export function startAttempt(
   deadlineAt: number,
   deadlineMs: number,
   signal: AbortSignal | undefined,
+  cancellable = false,
 ): Attempt {
   let call: PendingCall | undefined;
   const promise = new Promise<unknown>((resolve, reject) => {
     call = new PendingCall(method, params, deadlineAt, deadlineMs, signal, resolve, reject);
+    if (cancellable) call.cancellable = true;
     if (signal?.aborted) call.fail(signal.reason);
     else node.submit(call);
   });
-  return { node, promise, abort: () => call?.fail(CANCELLED) };
+  return {
+    node,
+    promise,
+    abort: () => call?.fail(CANCELLED),
+  };
 }
 
 /** SettledAttempt is an attempt's outcome, tagged with the attempt. */

@@ -9,8 +9,9 @@ export interface BatcherOptions<T> {
 }
 
 /**
- * Batcher groups items pushed in the same tick into batches (auto-batching): it flushes on the next
- * `setImmediate`, or at once when `maxBatch` items wait. With `maxConcurrent` batches in flight,
+ * Batcher groups items pushed in the same tick into batches (auto-batching): an item pushed while
+ * nothing is in flight goes at once; otherwise it flushes on the next `setImmediate`, or at once
+ * when `maxBatch` items wait. With `maxConcurrent` batches in flight,
  * new items wait and go out in larger batches as slots free up, so load adapts the batch size.
  */
 export class Batcher<T> {
@@ -35,6 +36,13 @@ export class Batcher<T> {
 
   /** push adds an item; it goes out in this tick's batch (or the next free slot's). */
   push(item: T): void {
+    // Idle node: send at once. A lone caller then pays no batching hop; under load something is
+    // always in flight, so calls queue and go out together.
+    if (this.#inflight === 0 && this.#queue.length === 0) {
+      this.#queue.push(item);
+      this.#flush();
+      return;
+    }
     this.#queue.push(item);
     if (this.#queue.length >= this.#opts.maxBatch) this.#flush();
     else if (!this.#scheduled) {

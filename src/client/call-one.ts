@@ -49,6 +49,8 @@ class Tries {
   readonly tried = new Set<string>();
   started = 0;
   lastError: unknown;
+  /** cancellable: attempts may be abandoned (hedging), so their requests must be abortable. */
+  cancellable = false;
 
   constructor(
     readonly rt: CallRuntime,
@@ -71,7 +73,15 @@ class Tries {
     }
     this.tried.add(node.id);
     this.started++;
-    return startAttempt(node, method, params, this.deadlineAt, this.deadlineMs, this.opts.signal);
+    return startAttempt(
+      node,
+      method,
+      params,
+      this.deadlineAt,
+      this.deadlineMs,
+      this.opts.signal,
+      this.cancellable,
+    );
   }
 
   /** mayRetry: attempts left, time left, not aborted, and the retry budget allows one more. */
@@ -116,6 +126,7 @@ async function hedged(
   onAnswer: ((nodeId: string) => void) | undefined,
 ): Promise<unknown> {
   const tries = new Tries(rt, opts);
+  tries.cancellable = true;
   const running = new Map<Attempt, Promise<SettledAttempt>>();
   const launch = (): void => {
     const attempt = tries.start(method, params);

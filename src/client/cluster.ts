@@ -217,7 +217,7 @@ export async function connect(options: ConnectOptions): Promise<Cluster> {
   const batching = options.batching ?? true;
   const maxBatch = batching === false ? 1 : batching === true ? 128 : (batching.maxBatch ?? 128);
   const membership = new Membership(pickerBuilder(options.balancer ?? 'p2c'), {
-    connections: options.connectionsPerNode ?? 8,
+    connections: options.connectionsPerNode ?? 2,
     maxBatch,
     connectTimeoutMs: 2_000,
   });

@@ -12,7 +12,7 @@ export interface ConnectOptions {
   balancer?: BalancerName | PickerBuilder;
   /** batching: auto-batch concurrent calls per node (default true; `{ maxBatch }` to size batches). */
   batching?: boolean | { maxBatch?: number };
-  /** connectionsPerNode: keep-alive sockets per node (default 8). */
+  /** connectionsPerNode: keep-alive sockets per node, also its batches in flight (default 2: fewer, larger batches). */
   connectionsPerNode?: number;
   /** maxInflight: most calls outstanding at once; more wait their turn (default 8,192). */
   maxInflight?: number;

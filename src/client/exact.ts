@@ -38,9 +38,15 @@ export function encodeParams(params: unknown, depth = 0): unknown {
   if (Array.isArray(params)) {
     return params.some(needsEncoding) ? params.map((p) => encodeParams(p, depth + 1)) : params;
   }
-  const entries = Object.entries(params);
-  if (!entries.some(([, v]) => needsEncoding(v))) return params;
-  return Object.fromEntries(entries.map(([k, v]) => [k, encodeParams(v, depth + 1)]));
+  let needed = false;
+  for (const k in params) {
+    if (needsEncoding((params as Record<string, unknown>)[k])) {
+      needed = true;
+      break;
+    }
+  }
+  if (!needed) return params;
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, encodeParams(v, depth + 1)]));
 }
 
 function needsEncoding(v: unknown): boolean {

@@ -9,13 +9,21 @@ export type Receipt =
   | { nodeId: string; ok: true; result: unknown; ms: number }
   | { nodeId: string; ok: false; error: Error; ms: number };
 
-function startAll(rt: CallRuntime, method: string, params: unknown, opts: CallOptions): Attempt[] {
+function startAll(
+  rt: CallRuntime,
+  method: string,
+  params: unknown,
+  opts: CallOptions,
+  cancellable: boolean,
+): Attempt[] {
   const nodes: NodeClient[] = rt.membership.clients();
   if (nodes.length === 0) throw new NoNodesError();
   rt.stats.fanouts++;
   const deadlineMs = opts.deadlineMs ?? rt.defaults.deadlineMs;
   const deadlineAt = Date.now() + deadlineMs;
-  return nodes.map((node) => startAttempt(node, method, params, deadlineAt, deadlineMs, opts.signal));
+  return nodes.map((node) =>
+    startAttempt(node, method, params, deadlineAt, deadlineMs, opts.signal, cancellable),
+  );
 }
 
 /**
@@ -30,7 +38,7 @@ export async function callAll(
   opts: CallOptions,
 ): Promise<Receipt[]> {
   const started = performance.now();
-  const attempts = startAll(rt, method, params, opts);
+  const attempts = startAll(rt, method, params, opts, false);
   // Each receipt's time is taken when that node answers, not when the slowest one does.
   return Promise.all(
     attempts.map((a) =>
@@ -55,7 +63,7 @@ export async function callAny(
   params: unknown,
   opts: CallOptions,
 ): Promise<unknown> {
-  const attempts = startAll(rt, method, params, opts);
+  const attempts = startAll(rt, method, params, opts, true);
   const pending = new Map(attempts.map((a) => [a, settle(a)] as const));
   let lastError: unknown;
   try {
@@ -97,7 +105,7 @@ export async function callQuorum(
     rt.stats.failures++;
     throw new QuorumError(k, []);
   }
-  const attempts = startAll(rt, method, params, opts);
+  const attempts = startAll(rt, method, params, opts, true);
   const pending = new Map(attempts.map((a) => [a, settle(a)] as const));
   const groups = new Map<
     string,

@@ -7,6 +7,18 @@ import { Ewma } from './ewma.js';
 import type { PendingCall } from './pending-call.js';
 import type { PickTarget } from './picker.js';
 
+const QUOTED = new Map<string, string>();
+
+/** quoted returns a method name as a JSON string literal, cached (a client uses few methods). */
+function quoted(method: string): string {
+  let q = QUOTED.get(method);
+  if (q === undefined) {
+    q = JSON.stringify(method);
+    if (QUOTED.size < 1024) QUOTED.set(method, q);
+  }
+  return q;
+}
+
 /** CLIENT_ID prefixes this process's request ids, so a node's logs can be matched to a client. */
 const CLIENT_ID = `c${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
@@ -112,19 +124,22 @@ export class NodeClient implements PickTarget {
     };
     if (live.length === 0) return settleAll();
     const single = live.length === 1 ? live[0] : undefined;
-    const byId = new Map<number, PendingCall>();
-    const parts: string[] = [];
+    // Ids are consecutive from `base`, so a reply finds its call by index (no Map on the hot path).
+    const base = this.#nextId;
+    this.#nextId += live.length;
+    const byIndex: (PendingCall | undefined)[] = live.slice();
+    let body = single ? '' : '[';
     let deadlineAt = 0;
-    for (const c of live) {
-      const id = this.#nextId++;
-      byId.set(id, c);
-      parts.push(JSON.stringify({ jsonrpc: '2.0', id, method: c.method, params: c.params }));
-      deadlineAt = Math.max(deadlineAt, c.deadlineAt);
+    for (let i = 0; i < live.length; i++) {
+      const c = live[i]!;
+      if (i > 0) body += ',';
+      body += `{"jsonrpc":"2.0","id":${base + i},"method":${quoted(c.method)},"params":${JSON.stringify(c.params)}}`;
+      if (c.deadlineAt > deadlineAt) deadlineAt = c.deadlineAt;
     }
-    const body = single ? parts[0]! : `[${parts.join(',')}]`;
+    if (!single) body += ']';
     // A lone call owns its request: cancelling it (hedge or fan-out loser, abort, deadline) frees the
     // connection slot instead of waiting for an answer nobody wants.
-    const controller = single ? new AbortController() : undefined;
+    const controller = single?.cancellable ? new AbortController() : undefined;
     if (single && controller) single.onCancel = () => controller.abort();
     const started = performance.now();
     try {
@@ -151,15 +166,20 @@ export class NodeClient implements PickTarget {
       const replies = Array.isArray(parsed) ? parsed : [parsed];
       this.#health.onSuccess();
       this.#ewma.observe(performance.now() - started, performance.now());
+      let answered = 0;
       for (const reply of replies as { id?: unknown; result?: unknown; error?: unknown }[]) {
-        const call = typeof reply?.id === 'number' ? byId.get(reply.id) : undefined;
+        const index = typeof reply?.id === 'number' ? reply.id - base : -1;
+        const call = byIndex[index];
         if (!call) continue;
-        byId.delete(reply.id as number);
+        byIndex[index] = undefined;
+        answered++;
         if (reply.error !== undefined) call.fail(errorFromRpc(reply.error, this.id, call.deadlineMs));
         else call.succeed(reply.result);
       }
-      for (const c of byId.values())
-        c.fail(new TransportError('no answer for a call in the batch', this.id, 'server'));
+      if (answered < live.length) {
+        for (const c of byIndex)
+          c?.fail(new TransportError('no answer for a call in the batch', this.id, 'server'));
+      }
     } catch (error) {
       // A cancelled attempt (a hedge or fan-out loser, a caller's abort) says nothing about the node.
       const failure = controller?.signal.aborted ? undefined : this.#classify(error);

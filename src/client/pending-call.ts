@@ -25,6 +25,7 @@ export class PendingCall {
       Math.max(0, deadlineAt - Date.now()),
     );
     if (signal) {
+      this.cancellable = true;
       this.#onAbort = () => this.fail(signal.reason);
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
@@ -45,6 +46,12 @@ export class PendingCall {
    * the call before its answer (cancelled, aborted, deadline) then aborts that request too.
    */
   onCancel: (() => void) | undefined;
+
+  /**
+   * cancellable: someone may settle this call before its answer (a hedge or fan-out loser, or a
+   * caller's signal), so its lone HTTP request should be abortable. Plain calls skip the cost.
+   */
+  cancellable = false;
 
   /** fail settles the call with an error (no-op if already settled). */
   fail(error: unknown): void {

@@ -5,17 +5,22 @@ import { Limiter } from '../../src/client/limiter.js';
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('Batcher', () => {
-  it('sends the items pushed in one tick as one batch', async () => {
+  it('sends an item at once when nothing is in flight, and the rest of the tick as one batch', async () => {
     const batches: number[][] = [];
+    const release: (() => void)[] = [];
     const b = new Batcher<number>({
       maxBatch: 100,
       maxConcurrent: 4,
-      send: async (items) => void batches.push(items),
+      send: (items) => {
+        batches.push(items);
+        return new Promise<void>((r) => release.push(r));
+      },
     });
     for (let i = 0; i < 10; i++) b.push(i);
-    expect(batches).toEqual([]);
+    expect(batches).toEqual([[0]]); // idle node: no batching hop for a lone caller
     await tick();
-    expect(batches).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+    expect(batches).toEqual([[0], [1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+    for (const r of release) r();
   });
 
   it('sends a full batch at once and never exceeds maxBatch', async () => {
@@ -26,10 +31,7 @@ describe('Batcher', () => {
       send: async (items) => void batches.push(items),
     });
     for (let i = 0; i < 10; i++) b.push(i);
-    expect(batches).toEqual([
-      [0, 1, 2, 3],
-      [4, 5, 6, 7],
-    ]);
+    expect(batches).toEqual([[0], [1, 2, 3, 4], [5, 6, 7, 8]]);
     await tick();
     expect(batches.flat()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(Math.max(...batches.map((x) => x.length))).toBeLessThanOrEqual(4);

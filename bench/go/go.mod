@@ -1,0 +1,3 @@
+module arithbench
+
+go 1.19

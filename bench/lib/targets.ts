@@ -1,0 +1,117 @@
+import type { DiscoveryData } from '../sections/discovery.js';
+import type { FanoutRow } from '../sections/fanout.js';
+import type { MemoryData } from '../sections/memory.js';
+import type { ResultsData } from '../sections/results-store.js';
+import type { ThroughputRow } from '../sections/throughput.js';
+import type { Target } from './report.js';
+import { ratio } from './stats.js';
+
+/** SectionData holds whatever sections ran. */
+export interface SectionData {
+  throughput?: ThroughputRow[];
+  fanout?: FanoutRow[];
+  discovery?: DiscoveryData;
+  results?: ResultsData;
+  memory?: MemoryData;
+}
+
+function judge(
+  target: string,
+  value: number,
+  holds: (x: number) => boolean,
+  show: string,
+  why: string,
+): Target {
+  if (!Number.isFinite(value)) return { target, measured: '–', holds: 'n/a', why };
+  return { target, measured: show, holds: holds(value) ? 'yes' : 'no', why };
+}
+
+/** computeTargets checks the issue's targets against this run's figures (ratios within one run). */
+export function computeTargets(d: SectionData): Target[] {
+  const t = d.throughput ?? [];
+  const callers = t.length > 0 ? Math.max(...t.map((r) => r.callers)) : 256;
+  const at = (id: string, n: number): ThroughputRow | undefined =>
+    t.find((r) => r.id === id && r.callers === n && r.runs > 0);
+  const minCallers = t.length > 0 ? Math.min(...t.map((r) => r.callers)) : 1;
+  const pair = (a: number | undefined, b: number | undefined, unit: string): string =>
+    a === undefined || b === undefined ? 'not measured' : `${a} / ${b} ${unit}`;
+  const sdkHi = at('sdk-batch-on', callers);
+  const goHi = at('go-pair', callers);
+  const jayHi = at('jayson', callers);
+  const sdk1 = at('sdk-batch-on', minCallers);
+  const http1 = at('node-http', minCallers);
+  const out: Target[] = [];
+  const r1 = ratio(sdkHi?.callsPerSec, goHi?.callsPerSec);
+  out.push(
+    judge(
+      `SDK calls/s at ${callers} callers ≥ 2× Go net/rpc/jsonrpc pair`,
+      r1,
+      (x) => x >= 2,
+      `${r1}×`,
+      pair(sdkHi?.callsPerSec, goHi?.callsPerSec, 'calls/s'),
+    ),
+  );
+  const r2 = ratio(sdkHi?.callsPerSec, jayHi?.callsPerSec);
+  out.push(
+    judge(
+      `SDK calls/s at ${callers} callers ≥ 10× unbatched jayson client`,
+      r2,
+      (x) => x >= 10,
+      `${r2}×`,
+      pair(sdkHi?.callsPerSec, jayHi?.callsPerSec, 'calls/s'),
+    ),
+  );
+  const r3 = ratio(sdk1?.p50Ms, http1?.p50Ms);
+  out.push(
+    judge(
+      `SDK p50 at ${minCallers} caller ≤ 1.3× bare node:http round trip`,
+      r3,
+      (x) => x <= 1.3,
+      `${r3}×`,
+      `${pair(sdk1?.p50Ms, http1?.p50Ms, 'ms')}; batching off ${ratio(at('sdk-batch-off', minCallers)?.p50Ms, http1?.p50Ms)}×, bare client → arith-node ${ratio(at('node-http-to-node', minCallers)?.p50Ms, http1?.p50Ms)}×`,
+    ),
+  );
+  const one = d.fanout?.find((r) => r.id === 'one-call' && r.runs > 0);
+  const all = d.fanout?.find((r) => r.id === 'all' && r.runs > 0);
+  const r4 = ratio(all?.p50Ms, one?.p50Ms);
+  out.push(
+    judge(
+      'fan-out over 3 nodes (p50) ≤ 1.2× one call',
+      r4,
+      (x) => x <= 1.2,
+      `${r4}×`,
+      pair(all?.p50Ms, one?.p50Ms, 'ms'),
+    ),
+  );
+  const bm = d.results?.batchedMedian;
+  const r5 = ratio(bm?.mapPerSec, bm?.rawNestedPerSec);
+  out.push(
+    judge(
+      'batched result storage ≥ 0.8× raw etcd3 loop, same batch (64)',
+      r5,
+      (x) => x >= 0.8,
+      `${r5}×`,
+      d.results?.skipped ??
+        (bm
+          ? `${bm.mapPerSec} / ${bm.rawNestedPerSec} results/s (nested txn; vs flat ${ratio(bm.mapPerSec, bm.rawFlatPerSec)}×)`
+          : 'not measured'),
+    ),
+  );
+  const idle = d.memory ? Math.max(...d.memory.nodeIdleRssMb) : Number.NaN;
+  out.push(
+    judge('node RSS idle ≤ 80 MB', idle, (x) => x <= 80, `${idle} MB`, 'largest of 3 nodes just after start'),
+  );
+  const failed = d.discovery
+    ? d.discovery.median.termFailedCalls + d.discovery.median.killFailedCalls
+    : Number.NaN;
+  out.push(
+    judge(
+      'failed calls during SIGTERM and kill -9 = 0',
+      failed,
+      (x) => x === 0,
+      String(failed),
+      'summed over the discovery runs',
+    ),
+  );
+  return out;
+}

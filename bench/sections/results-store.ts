@@ -1,0 +1,207 @@
+/**
+ * Section 4: results stored per second. One per transaction (`cluster.results.compute`, 16 callers)
+ * against a raw etcd3 put-if-absent loop (one key per txn, 16 in flight); batched (`cluster.map`,
+ * groups of 64, 16 in flight, via `measureResults` in bench/results.ts) against raw etcd3 loops of
+ * 64 keys per txn, 16 in flight. Own namespace and 3 nodes: measureResults deletes its namespace.
+ */
+import type { Etcd3 } from 'etcd3';
+import { type Cluster, connect } from '../../src/index.js';
+import {
+  type BenchContext,
+  errorText,
+  type SectionOutput,
+  type Summary,
+  startNodes,
+  summarise,
+} from '../lib/context.js';
+import { closedLoop, type LoadFigures, sleep } from '../lib/load.js';
+import { addWindow, measuredWindow, monotonicUs } from '../lib/profiling.js';
+import type { Table } from '../lib/report.js';
+import { median, ratio, round } from '../lib/stats.js';
+import { measureResults, type ResultsFigures } from '../results.js';
+
+/** INFLIGHT: transactions (or callers) in flight at once in every row, as in bench/results.ts. */
+const INFLIGHT = 16;
+const BATCH = 64;
+
+/** ResultsData: per-transaction figures (results/s) and the batched figures from measureResults. */
+export interface ResultsData {
+  sdkOnePerTxn?: Summary;
+  rawOnePerTxn?: Summary;
+  batched: ResultsFigures[];
+  batchedMedian?: { mapPerSec: number; rawFlatPerSec: number; rawNestedPerSec: number; verifyPerSec: number };
+  n: number;
+  skipped?: string;
+  errors: string[];
+}
+
+function recordValue(i: number): string {
+  return JSON.stringify({
+    v: 1,
+    key: `k${i}`,
+    method: 'Arith.Multiply',
+    params: { A: i, B: 3 },
+    result: i * 3,
+    nodes: [],
+    verify: 'one',
+    storedAt: new Date().toISOString(),
+  });
+}
+
+/** rawOnePerTxn: INFLIGHT loops of `if createRevision == 0 then put` with the etcd3 builder, one key each. */
+function rawOnePerTxn(etcd: Etcd3, prefix: string, seconds: number): Promise<LoadFigures> {
+  let next = 0;
+  return closedLoop(INFLIGHT, seconds, async () => {
+    const i = next++;
+    const key = `${prefix}${i}`;
+    const res = await etcd
+      .if(key, 'Create', '==', 0)
+      .then(etcd.put(key).value(recordValue(i)))
+      .commit();
+    if (!res.succeeded) throw new Error(`key ${key} existed`);
+  });
+}
+
+function sdkOnePerTxn(cluster: Cluster, run: number, seconds: number): Promise<LoadFigures> {
+  let next = 0;
+  return closedLoop(INFLIGHT, seconds, async () => {
+    const i = next++;
+    const out = await cluster.results.compute(`bench-one/${run}/${i}`, 'Arith.Multiply', { A: i, B: 3 });
+    if (!out.stored) throw new Error(`bench-one/${run}/${i} was not stored`);
+  });
+}
+
+export async function runResults(ctx: BenchContext): Promise<SectionOutput<ResultsData>> {
+  const data: ResultsData = { batched: [], n: 0, errors: [] };
+  const probe = (c: Cluster): string | undefined => {
+    const maybe = c as unknown as { results?: { compute?: unknown }; map?: unknown };
+    return typeof maybe.results?.compute === 'function' && typeof maybe.map === 'function'
+      ? undefined
+      : 'skipped: results store not available';
+  };
+  const namespace = `${ctx.main.namespace}-results`;
+  const nodes = await startNodes(ctx.etcd, namespace, 3, [], 'results');
+  const cluster = await connect({ etcd: ctx.etcd.endpoints, namespace });
+  const seconds = Math.max(1, ctx.opts.seconds * 0.75);
+  // n: enough ops for the bulk job to run about `seconds` at ~20,000 results/s.
+  data.n = Math.round(seconds * 20_000);
+  const one: LoadFigures[] = [];
+  const raw: LoadFigures[] = [];
+  try {
+    await cluster.ready({ nodes: 3, timeoutMs: 10_000 });
+    data.skipped = probe(cluster);
+    if (data.skipped === undefined) {
+      for (let run = 1; run <= ctx.opts.runs; run++) {
+        try {
+          const s = await measuredWindow('results:compute', () => sdkOnePerTxn(cluster, run, seconds));
+          one.push(s);
+          const r = await measuredWindow('results:raw-1', () =>
+            rawOnePerTxn(cluster.etcd, `/${namespace}/raw-one/${run}/`, seconds),
+          );
+          raw.push(r);
+          const t0 = monotonicUs();
+          const b = await measuredWindow('results:batched', () => measureResults(cluster, namespace, data.n));
+          // measureResults runs the bulk job first: that part alone is `results:map`.
+          addWindow('results:map', t0, t0 + b.mapSeconds * 1e6);
+          // measureResults deletes everything under /<namespace>/, node keys included: the nodes put
+          // their keys back; the next run starts once the client has seen that and all 3 are live.
+          await sleep(500);
+          await cluster.ready({ nodes: 3, timeoutMs: 20_000 });
+          data.batched.push(b);
+          ctx.progress(
+            `results run ${run}/${ctx.opts.runs}: compute ${s.callsPerSec}/s, raw-1 ${r.callsPerSec}/s, map ${b.mapPerSec}/s, raw-64 flat ${b.rawFlatPerSec}/s nested ${b.rawNestedPerSec}/s`,
+          );
+        } catch (error) {
+          data.errors.push(errorText(error));
+          ctx.progress(`results run ${run}/${ctx.opts.runs}: failed: ${errorText(error)}`);
+        }
+      }
+    }
+  } finally {
+    await cluster.etcd
+      .delete()
+      .prefix(`/${namespace}/`)
+      .exec()
+      .catch(() => undefined);
+    await cluster.close();
+    await Promise.all(nodes.map((n) => n.stop('SIGTERM')));
+  }
+  if (one.length > 0) data.sdkOnePerTxn = summarise(one);
+  if (raw.length > 0) data.rawOnePerTxn = summarise(raw);
+  const b = data.batched;
+  if (b.length > 0) {
+    data.batchedMedian = {
+      mapPerSec: Math.round(median(b.map((x) => x.mapPerSec))),
+      rawFlatPerSec: Math.round(median(b.map((x) => x.rawFlatPerSec))),
+      rawNestedPerSec: Math.round(median(b.map((x) => x.rawNestedPerSec))),
+      verifyPerSec: Math.round(median(b.map((x) => x.verified / Math.max(0.001, x.verifySeconds)))),
+    };
+  }
+  const bm = data.batchedMedian;
+  const failed = b.reduce((a, x) => a + x.failed, 0);
+  const mismatches = b.reduce((a, x) => a + x.mismatches, 0);
+  const table: Table = {
+    title: `4. Results stored per second (1 etcd member, ${INFLIGHT} in flight), median of ${ctx.opts.runs}`,
+    columns: ['writer', 'keys/txn', 'results/s', '× raw, same batch', 'p50 ms', 'errors', 'note'],
+    rows: data.skipped
+      ? [[data.skipped, undefined, undefined, undefined, undefined, undefined, '']]
+      : [
+          [
+            'SDK results.compute (call + put-if-absent)',
+            1,
+            data.sdkOnePerTxn?.callsPerSec,
+            ratio(data.sdkOnePerTxn?.callsPerSec, data.rawOnePerTxn?.callsPerSec),
+            data.sdkOnePerTxn?.p50Ms,
+            data.sdkOnePerTxn?.errors,
+            data.sdkOnePerTxn?.firstError ?? '',
+          ],
+          [
+            'raw etcd3: if(create == 0).then(put)',
+            1,
+            data.rawOnePerTxn?.callsPerSec,
+            1,
+            data.rawOnePerTxn?.p50Ms,
+            data.rawOnePerTxn?.errors,
+            '',
+          ],
+          [
+            'SDK cluster.map (bulk job, verify one)',
+            BATCH,
+            bm?.mapPerSec,
+            ratio(bm?.mapPerSec, bm?.rawNestedPerSec),
+            undefined,
+            failed,
+            `${data.n.toLocaleString('en-US')} ops per run; vs flat ×${ratio(bm?.mapPerSec, bm?.rawFlatPerSec)}`,
+          ],
+          [
+            'raw etcd3 txn, one nested txn per key (as the SDK)',
+            BATCH,
+            bm?.rawNestedPerSec,
+            1,
+            undefined,
+            0,
+            '',
+          ],
+          [
+            'raw etcd3 txn, 64 compares, all-or-nothing',
+            BATCH,
+            bm?.rawFlatPerSec,
+            ratio(bm?.rawFlatPerSec, bm?.rawNestedPerSec),
+            undefined,
+            0,
+            '',
+          ],
+          [
+            'SDK results.verify (read back + recompute locally)',
+            BATCH,
+            bm?.verifyPerSec,
+            undefined,
+            undefined,
+            mismatches,
+            'records checked/s; errors = mismatches',
+          ],
+        ],
+    notes: data.errors.map((e) => `error: ${e}`),
+  };
+  return { tables: [table], data: { ...data, n: round(data.n, 0) } };
+}
