@@ -50,8 +50,14 @@ async function main(): Promise<void> {
     );
   };
   // etcd3's close() leaves handles open, so exit explicitly once everything is flushed.
+  // Never wait on the log for ever: a broken stdout (the reader died) must not keep the process up.
   const exit = (code: number): void => {
-    logger.flush(() => process.exit(code));
+    setTimeout(() => process.exit(code), 1_000).unref();
+    try {
+      logger.flush(() => process.exit(code));
+    } catch {
+      process.exit(code);
+    }
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -29,6 +29,11 @@ function specsOf(command: Command): OptionSpec[] {
   return [...command.specs, ...(command.needsEtcd ? ETCD_SPECS : []), ...COMMON];
 }
 
+// A closed stdout (e.g. `| head`, or a pipe whose reader died on Ctrl-C) must not crash a command
+// that is still cleaning up.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+
 async function main(argv: string[]): Promise<number> {
   const io: Io = {
     out: (t) => process.stdout.write(`${t}\n`),

@@ -38,7 +38,7 @@ function startNode(id: string, etcd: string[], namespace: string, port: number, 
     // (a second signal would make a node exit before revoking its lease). The watchdog stops the node
     // if `arith up` itself dies.
     {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', log, log],
       detached: true,
       env: { ...process.env, ETCD_ENDPOINTS: '', ARITH_NAMESPACE: '' },
     },
