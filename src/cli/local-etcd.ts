@@ -51,6 +51,18 @@ async function freePort(preferred: number): Promise<number> {
   });
 }
 
+/** etcdFlags are a single loopback member's flags: client and peer URLs on 127.0.0.1. */
+function etcdFlags(dataDir: string, client: number, peer: number): string[] {
+  const url = `http://127.0.0.1:${client}`;
+  const peerUrl = `http://127.0.0.1:${peer}`;
+  return [
+    ...['--name', 'arith-up', '--data-dir', dataDir],
+    ...['--listen-client-urls', url, '--advertise-client-urls', url],
+    ...['--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl],
+    ...['--initial-cluster', `arith-up=${peerUrl}`],
+  ];
+}
+
 function which(name: string): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin', '/usr/sbin'];
   return dirs.map((d) => join(d, name)).find((p) => existsSync(p));
@@ -61,26 +73,10 @@ async function startBinary(bin: string): Promise<LocalEtcd> {
   const client = await freePort(2379);
   const peer = await freePort(2380);
   const url = `http://127.0.0.1:${client}`;
-  const child: ChildProcess = spawn(
-    bin,
-    [
-      '--name',
-      'arith-up',
-      '--data-dir',
-      join(dir, 'data'),
-      '--listen-client-urls',
-      url,
-      '--advertise-client-urls',
-      url,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${peer}`,
-      '--initial-advertise-peer-urls',
-      `http://127.0.0.1:${peer}`,
-      '--initial-cluster',
-      `arith-up=http://127.0.0.1:${peer}`,
-    ],
-    { stdio: 'ignore', detached: true },
-  );
+  const child: ChildProcess = spawn(bin, etcdFlags(join(dir, 'data'), client, peer), {
+    stdio: 'ignore',
+    detached: true,
+  });
   // Own process group (stopped after the nodes, not by the terminal's Ctrl-C); gone with us if we die.
   const guard = child.pid
     ? watchdog(`kill -TERM ${child.pid} 2>/dev/null; sleep 2; rm -rf '${dir}'`)
@@ -117,20 +113,7 @@ async function startDocker(): Promise<LocalEtcd> {
     name,
     image,
     'etcd',
-    '--name',
-    'arith-up',
-    '--data-dir',
-    '/tmp/etcd-data',
-    '--listen-client-urls',
-    url,
-    '--advertise-client-urls',
-    url,
-    '--listen-peer-urls',
-    `http://127.0.0.1:${peer}`,
-    '--initial-advertise-peer-urls',
-    `http://127.0.0.1:${peer}`,
-    '--initial-cluster',
-    `arith-up=http://127.0.0.1:${peer}`,
+    ...etcdFlags('/tmp/etcd-data', client, peer),
   ];
   const run = spawnSync('docker', args, { encoding: 'utf8' });
   if (run.status !== 0)

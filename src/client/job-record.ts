@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { Backoff, sleep } from '../registry/backoff.js';
 import { jobsPrefix } from '../registry/keys.js';
+import { parseJsonWith } from '../registry/parse-json.js';
 import { VERIFY_MODES, type VerifyMode } from './result-record.js';
 import { retryEtcd } from './retry-etcd.js';
 
@@ -66,18 +67,7 @@ export const JobRecordSchema = z.object({
 
 /** parseJobRecord decodes and validates a job record, or returns an Error saying why it is not one. */
 export function parseJobRecord(text: string): JobRecord | Error {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return new Error('not JSON');
-  }
-  const parsed = JobRecordSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return new Error(issue ? `${issue.path.join('.') || 'value'}: ${issue.message}` : 'invalid job record');
-  }
-  return parsed.data as JobRecord;
+  return parseJsonWith<JobRecord>(JobRecordSchema, text, 'job record');
 }
 
 /** checkJobId throws a TypeError when `jobId` does not match JOB_ID_PATTERN. */

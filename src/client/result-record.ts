@@ -4,6 +4,7 @@
  * in the wire encoding: safe integers as numbers, larger ones as decimal strings.
  */
 import { z } from 'zod';
+import { parseJsonWith } from '../registry/parse-json.js';
 import { canonicalJson, keyProblem } from './result-key.js';
 
 /** VERIFY_MODES: `one` node answers; a `quorum` (a majority of the live nodes) agrees; `all` agree. */
@@ -64,20 +65,7 @@ export const ResultRecordSchema = z
  * why the value is not one (readers skip such values and log once).
  */
 export function parseResultRecord(text: string): ResultRecord | Error {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return new Error('not JSON');
-  }
-  const parsed = ResultRecordSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return new Error(
-      issue ? `${issue.path.join('.') || 'value'}: ${issue.message}` : 'invalid result record',
-    );
-  }
-  return parsed.data as ResultRecord;
+  return parseJsonWith<ResultRecord>(ResultRecordSchema, text, 'result record');
 }
 
 /** serializeResultRecord writes a record as JSON with a fixed member order (absent members omitted). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJsonWith } from './parse-json.js';
 import type { NodeInfo } from './types.js';
 
 const hostPort = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
@@ -24,16 +25,5 @@ export const NodeInfoSchema = z.object({
  * why the value is not one (readers skip such values and log once).
  */
 export function parseNodeInfo(text: string): NodeInfo | Error {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return new Error('not JSON');
-  }
-  const parsed = NodeInfoSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return new Error(issue ? `${issue.path.join('.') || 'value'}: ${issue.message}` : 'invalid NodeInfo');
-  }
-  return parsed.data as NodeInfo;
+  return parseJsonWith<NodeInfo>(NodeInfoSchema, text, 'NodeInfo');
 }

@@ -4,35 +4,20 @@
  * The etcd restart uses its own etcd (a binary when there is one, else a container behind a proxy).
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import {
-  type Cluster,
-  connect,
-  type NodeChange,
-  type NodeStats,
-  type Receipt,
-  TransportError,
-} from '../../src/index.js';
-import { createEtcdClient } from '../../src/registry/etcd-client.js';
+import { type Cluster, connect, type NodeStats, type Receipt, TransportError } from '../../src/index.js';
+import { ClusterFixture, nextChange } from '../support/cluster-fixture.js';
 import { startEtcd } from '../support/etcd.js';
 import { findEtcdBinary, startBinaryMembers } from '../support/etcd-binary.js';
 import { memberSpecs } from '../support/etcd-common.js';
 import { uniqueNamespace } from '../support/namespace.js';
-import { type NodeProcess, startNode, stopAllNodes } from '../support/process.js';
+import { type NodeProcess, startNode } from '../support/process.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const endpoints = inject('etcdEndpoints');
-const admin = createEtcdClient({ endpoints });
-const clusters: Cluster[] = [];
-const namespaces: string[] = [];
-const cleanups: Array<() => unknown> = [];
+const fx = new ClusterFixture(endpoints);
+const { clusters, namespaces, cleanups } = fx;
 
-afterAll(async () => {
-  await Promise.all(clusters.map((c) => c.close()));
-  await stopAllNodes();
-  for (const ns of namespaces) await admin.delete().prefix(`/${ns}/`).exec();
-  admin.close();
-  for (const fn of cleanups.reverse()) await fn();
-});
+afterAll(() => fx.close());
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -47,25 +32,6 @@ async function threeNodes(prefix: string, ttl?: number, etcd = endpoints) {
   clusters.push(cluster);
   await cluster.ready({ nodes: 3, timeoutMs: 10_000 });
   return { ns, nodes, cluster };
-}
-
-/** nextChange resolves with Date.now() at the first `nodes` event of this type and id. */
-function nextChange(c: Cluster, type: NodeChange['type'], id: string, timeoutMs = 5_000): Promise<number> {
-  const p = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      c.off('nodes', on);
-      reject(new Error(`no ${type} ${id} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const on = (change: NodeChange): void => {
-      if (change.type !== type || change.node.id !== id) return;
-      clearTimeout(timer);
-      c.off('nodes', on);
-      resolve(Date.now());
-    };
-    c.on('nodes', on);
-  });
-  p.catch(() => undefined);
-  return p;
 }
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<number> {

@@ -7,39 +7,23 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import {
   type Cluster,
   type ConnectOptions,
-  connect,
   type NodeChange,
   type NodeInfo,
   parseNodeInfo,
 } from '../../src/index.js';
-import { createEtcdClient } from '../../src/registry/etcd-client.js';
 import { nodeKey } from '../../src/registry/keys.js';
-import { uniqueNamespace } from '../support/namespace.js';
-import { type NodeProcess, startNode, stopAllNodes } from '../support/process.js';
+import { ClusterFixture } from '../support/cluster-fixture.js';
+import { type NodeProcess, startNode } from '../support/process.js';
 
 const endpoints = inject('etcdEndpoints');
-const admin = createEtcdClient({ endpoints });
-const clusters: Cluster[] = [];
-const namespaces: string[] = [];
+const fx = new ClusterFixture(endpoints);
+const { admin } = fx;
 
-afterAll(async () => {
-  await Promise.all(clusters.map((c) => c.close()));
-  await stopAllNodes();
-  for (const ns of namespaces) await admin.delete().prefix(`/${ns}/`).exec();
-  admin.close();
-});
+afterAll(() => fx.close());
 
-function namespace(name: string): string {
-  const ns = uniqueNamespace(name);
-  namespaces.push(ns);
-  return ns;
-}
+const namespace = (name: string): string => fx.namespace(name);
 
-async function open(ns: string, options: Partial<ConnectOptions> = {}): Promise<Cluster> {
-  const cluster = await connect({ etcd: endpoints, namespace: ns, ...options });
-  clusters.push(cluster);
-  return cluster;
-}
+const open = (ns: string, options: Partial<ConnectOptions> = {}): Promise<Cluster> => fx.open(ns, options);
 
 const startThree = (ns: string, prefix: string): Promise<NodeProcess[]> =>
   Promise.all(

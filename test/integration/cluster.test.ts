@@ -17,52 +17,17 @@ import {
   QuorumError,
   RemoteError,
 } from '../../src/index.js';
-import { createEtcdClient } from '../../src/registry/etcd-client.js';
-import { uniqueNamespace } from '../support/namespace.js';
-import { startNode, stopAllNodes } from '../support/process.js';
+import { ClusterFixture, nextChange } from '../support/cluster-fixture.js';
+import { startNode } from '../support/process.js';
 
 const endpoints = inject('etcdEndpoints');
-const admin = createEtcdClient({ endpoints });
-const clusters: Cluster[] = [];
-const namespaces: string[] = [];
+const fx = new ClusterFixture(endpoints);
 
-afterAll(async () => {
-  await Promise.all(clusters.map((c) => c.close()));
-  await stopAllNodes();
-  for (const ns of namespaces) await admin.delete().prefix(`/${ns}/`).exec();
-  admin.close();
-});
+afterAll(() => fx.close());
 
-function namespace(name: string): string {
-  const ns = uniqueNamespace(name);
-  namespaces.push(ns);
-  return ns;
-}
+const namespace = (name: string): string => fx.namespace(name);
 
-async function open(ns: string, options: Partial<ConnectOptions> = {}): Promise<Cluster> {
-  const cluster = await connect({ etcd: endpoints, namespace: ns, ...options });
-  clusters.push(cluster);
-  return cluster;
-}
-
-/** nextChange resolves with Date.now() at the first `nodes` event of this type and id. */
-function nextChange(c: Cluster, type: NodeChange['type'], id: string, timeoutMs = 5_000): Promise<number> {
-  const p = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      c.off('nodes', on);
-      reject(new Error(`no ${type} ${id} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const on = (change: NodeChange): void => {
-      if (change.type !== type || change.node.id !== id) return;
-      clearTimeout(timer);
-      c.off('nodes', on);
-      resolve(Date.now());
-    };
-    c.on('nodes', on);
-  });
-  p.catch(() => undefined);
-  return p;
-}
+const open = (ns: string, options: Partial<ConnectOptions> = {}): Promise<Cluster> => fx.open(ns, options);
 
 /** only builds pickers that always pick node `id`: aims every call at one node. */
 function only(id: string): PickerBuilder {

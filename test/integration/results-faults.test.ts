@@ -9,32 +9,24 @@ import type { Etcd3 } from 'etcd3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import {
   type BulkIssue,
-  type Cluster,
   connect,
   QuorumError,
   type ResultEvent,
   serializeResultRecord,
 } from '../../src/index.js';
 import { createEtcdClient } from '../../src/registry/etcd-client.js';
+import { ClusterFixture } from '../support/cluster-fixture.js';
 import { startEtcdCluster } from '../support/etcd.js';
 import { uniqueNamespace } from '../support/namespace.js';
-import { startNode, stopAllNodes } from '../support/process.js';
+import { startNode } from '../support/process.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const endpoints = inject('etcdEndpoints');
-const admin = createEtcdClient({ endpoints });
-const clusters: Cluster[] = [];
-const namespaces: string[] = [];
-const cleanups: Array<() => unknown> = [];
+const fx = new ClusterFixture(endpoints);
+const { admin, clusters, namespaces, cleanups } = fx;
 const BULK_CHILD = fileURLToPath(new URL('../support/bulk-child.mjs', import.meta.url));
 
-afterAll(async () => {
-  await Promise.all(clusters.map((c) => c.close()));
-  await stopAllNodes();
-  for (const ns of namespaces) await admin.delete().prefix(`/${ns}/`).exec();
-  admin.close();
-  for (const fn of cleanups.reverse()) await fn();
-});
+afterAll(() => fx.close());
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
