@@ -67,7 +67,8 @@ export function createEtcdClient(options: EtcdOptions): Etcd3 {
   };
   if (tls && options.tls) {
     config.credentials = {
-      rootCertificate: options.tls.ca ? readFileSync(options.tls.ca) : Buffer.alloc(0),
+      // Without a CA file, grpc verifies the server against the system roots (undefined, not empty).
+      rootCertificate: (options.tls.ca ? readFileSync(options.tls.ca) : undefined) as Buffer,
       ...(options.tls.key ? { privateKey: readFileSync(options.tls.key) } : {}),
       ...(options.tls.cert ? { certChain: readFileSync(options.tls.cert) } : {}),
     };
