@@ -2,7 +2,8 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findOnPath, isHealthy, waitHealthy } from './etcd-health.js';
 import { watchdog } from './watchdog.js';
 
 /** LocalEtcd is the etcd `arith up` uses, and how to let go of it. */
@@ -15,24 +16,6 @@ export interface LocalEtcd {
 
 /** ETCD_IMAGE_DEFAULT is the official image used when only Docker is available. */
 export const ETCD_IMAGE_DEFAULT = 'quay.io/coreos/etcd:v3.5.17';
-
-/** healthy tells whether an etcd answers `/health` at `url` within a second. */
-export async function healthy(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url.replace(/\/$/, '')}/health`, { signal: AbortSignal.timeout(1_000) });
-    return res.ok && ((await res.json()) as { health?: string }).health === 'true';
-  } catch {
-    return false;
-  }
-}
-
-async function waitHealthy(url: string, ms: number, alive: () => boolean): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
-    if (await healthy(url)) return;
-    if (!alive()) throw new Error('etcd exited during startup');
-  }
-  throw new Error(`etcd at ${url} did not become healthy within ${ms} ms`);
-}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -63,9 +46,9 @@ function etcdFlags(dataDir: string, client: number, peer: number): string[] {
   ];
 }
 
+/** which finds a program on $PATH or in the usual system dirs (sudo can leave those off $PATH). */
 function which(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin', '/usr/sbin'];
-  return dirs.map((d) => join(d, name)).find((p) => existsSync(p));
+  return findOnPath(name, ['/usr/bin', '/usr/local/bin', '/usr/sbin']);
 }
 
 async function startBinary(bin: string): Promise<LocalEtcd> {
@@ -83,7 +66,11 @@ async function startBinary(bin: string): Promise<LocalEtcd> {
     : undefined;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('exit', () => guard?.cancel());
-  await waitHealthy(url, 20_000, () => child.exitCode === null && child.signalCode === null);
+  await waitHealthy(url, 20_000, () =>
+    child.exitCode === null && child.signalCode === null
+      ? undefined
+      : new Error('etcd exited during startup'),
+  );
   return {
     endpoints: [url],
     how: `started ${bin} at ${url} (data in ${dir})`,
@@ -120,7 +107,7 @@ async function startDocker(): Promise<LocalEtcd> {
     throw new Error(`docker run ${image} failed: ${(run.stderr || '').trim().split('\n').pop()}`);
   const stop = async (): Promise<void> => void spawnSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
   try {
-    await waitHealthy(url, 60_000, () => true);
+    await waitHealthy(url, 60_000);
   } catch (error) {
     await stop();
     throw error;
@@ -162,10 +149,10 @@ export async function findOrStartEtcd(
   const none = async (): Promise<void> => undefined;
   if (explicit) {
     const url = /^https?:\/\//.test(explicit[0]!) ? explicit[0]! : `http://${explicit[0]}`;
-    if (!(await healthy(url))) throw new Error(`etcd at ${explicit.join(', ')} does not answer /health`);
+    if (!(await isHealthy(url))) throw new Error(`etcd at ${explicit.join(', ')} does not answer /health`);
     return { endpoints: explicit, how: `using etcd at ${explicit.join(', ')}`, stop: none };
   }
-  if (await healthy('http://127.0.0.1:2379')) {
+  if (await isHealthy('http://127.0.0.1:2379')) {
     return {
       endpoints: ['http://127.0.0.1:2379'],
       how: 'using the etcd already running at 127.0.0.1:2379',

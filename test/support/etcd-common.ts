@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { waitHealthy as waitUntilHealthy } from '../../src/cli/etcd-health.js';
 import { freePorts } from './free-port.js';
+
+export { findOnPath } from '../../src/cli/etcd-health.js';
 
 /** EtcdMode names where an etcd endpoint came from. */
 export type EtcdMode = 'env' | 'testcontainers' | 'binary';
@@ -44,25 +45,6 @@ export function randomSuffix(): string {
   return randomBytes(4).toString('hex');
 }
 
-/**
- * findOnPath returns `name` itself if it contains a slash and is executable, else the first
- * executable `name` in a $PATH directory, else undefined.
- */
-export function findOnPath(name: string): string | undefined {
-  const candidates = name.includes('/')
-    ? [name]
-    : (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir || '.', name));
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here: try the next one
-    }
-  }
-  return undefined;
-}
-
 /** memberSpecs picks free loopback ports and builds the specs for a cluster of `size` members. */
 export async function memberSpecs(size: number): Promise<MemberSpec[]> {
   const ports = await freePorts(size * 2);
@@ -91,34 +73,13 @@ export function etcdArgs(spec: MemberSpec, dataDir: string): string[] {
   ];
 }
 
-/** isHealthy tells whether `GET <clientUrl>/health` answers `{"health":"true"}`. */
-export async function isHealthy(clientUrl: string, timeoutMs = 1_000): Promise<boolean> {
-  try {
-    const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await res.json()) as { health?: unknown };
-    return res.ok && body.health === 'true';
-  } catch {
-    return false;
-  }
-}
-
-/**
- * waitHealthy polls `/health` until it answers healthy, `failed()` returns an error (the
- * process died, say), or `timeoutMs` passes; it rejects in the last two cases.
- */
-export async function waitHealthy(
+/** waitHealthy is the shared health wait with the harness's default startup timeout. */
+export function waitHealthy(
   clientUrl: string,
   timeoutMs = STARTUP_TIMEOUT_MS,
   failed: () => Error | undefined = () => undefined,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const err = failed();
-    if (err) throw err;
-    if (await isHealthy(clientUrl)) return;
-    if (Date.now() > deadline) throw new Error(`etcd at ${clientUrl} not healthy after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitUntilHealthy(clientUrl, timeoutMs, failed);
 }
 
 /** MemberStatus is the part of `/v3/maintenance/status` the harness reads (ids as decimal strings). */
