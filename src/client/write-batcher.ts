@@ -1,9 +1,11 @@
 /**
  * Auto-batching of single result writes: `compute` calls that store at about the same time (within
  * one turn of the event loop) share put-if-absent transactions of up to 64 keys, as concurrent
- * calls share JSON-RPC batches. One transaction per result tops out near 1,800/s on one etcd member.
+ * calls share JSON-RPC batches (the same Batcher). One transaction per result tops out near
+ * 1,800/s on one etcd member.
  */
 import type { Etcd3 } from 'etcd3';
+import { Batcher } from './batcher.js';
 import {
   MAX_KEYS_PER_TXN,
   type PutIfAbsentItem,
@@ -17,50 +19,54 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
+/** MAX_WRITE_BATCHES_IN_FLIGHT bounds concurrent write transactions per store. */
+const MAX_WRITE_BATCHES_IN_FLIGHT = 64;
+
 /**
- * WriteBatcher queues put-if-absent writes and sends them together: when 64 are queued, or on the
- * next turn of the event loop. A key already queued starts a new batch (etcd refuses a transaction
- * that names a key twice). A failed transaction rejects every write in it.
+ * WriteBatcher queues put-if-absent writes and sends them together: up to 64 per transaction, on
+ * the next turn of the event loop. A key named twice in one batch goes in a later transaction of
+ * the same flush (etcd refuses a transaction that names a key twice). A failed transaction
+ * rejects every write in it.
  */
 export class WriteBatcher {
-  #queue: Waiting[] = [];
-  #keys = new Set<string>();
-  #scheduled = false;
+  readonly #batcher: Batcher<Waiting>;
 
-  constructor(private readonly etcd: Etcd3) {}
-
-  /** put resolves with the outcome of storing `item` if its key is absent. */
-  put(item: PutIfAbsentItem): Promise<PutIfAbsentOutcome> {
-    return new Promise((resolve, reject) => {
-      if (this.#keys.has(item.key)) this.#flush();
-      this.#queue.push({ item, resolve, reject });
-      this.#keys.add(item.key);
-      if (this.#queue.length >= MAX_KEYS_PER_TXN) this.#flush();
-      else if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => {
-          this.#scheduled = false;
-          this.#flush();
-        });
-      }
+  constructor(private readonly etcd: Etcd3) {
+    this.#batcher = new Batcher<Waiting>({
+      maxBatch: MAX_KEYS_PER_TXN,
+      maxConcurrent: MAX_WRITE_BATCHES_IN_FLIGHT,
+      send: (batch) => this.#send(batch),
     });
   }
 
-  #flush(): void {
-    const batch = this.#queue;
-    if (batch.length === 0) return;
-    this.#queue = [];
-    this.#keys = new Set();
-    putIfAbsent(
-      this.etcd,
-      batch.map((w) => w.item),
-    ).then(
-      (outcomes) => {
-        for (const [i, w] of batch.entries()) w.resolve(outcomes[i]!);
-      },
-      (error: unknown) => {
-        for (const w of batch) w.reject(error);
-      },
-    );
+  /** put resolves with the outcome of storing `item` if its key is absent. */
+  put(item: PutIfAbsentItem): Promise<PutIfAbsentOutcome> {
+    return new Promise((resolve, reject) => this.#batcher.push({ item, resolve, reject }));
+  }
+
+  async #send(batch: Waiting[]): Promise<void> {
+    let rest = batch;
+    while (rest.length > 0) {
+      const keys = new Set<string>();
+      const round: Waiting[] = [];
+      const later: Waiting[] = [];
+      for (const w of rest) {
+        if (keys.has(w.item.key)) later.push(w);
+        else {
+          keys.add(w.item.key);
+          round.push(w);
+        }
+      }
+      try {
+        const outcomes = await putIfAbsent(
+          this.etcd,
+          round.map((w) => w.item),
+        );
+        for (const [i, w] of round.entries()) w.resolve(outcomes[i]!);
+      } catch (error) {
+        for (const w of round) w.reject(error);
+      }
+      rest = later;
+    }
   }
 }
