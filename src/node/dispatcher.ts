@@ -4,7 +4,7 @@ import { ArithError } from '../arith/errors.js';
 import type { WireMode } from '../arith/integer.js';
 import { type ArithLimits, DEFAULT_ARITH_LIMITS } from '../arith/limits.js';
 import { ARITH_METHODS } from '../arith/methods.js';
-import { type JsonRpcErrorObject, RPC_ERRORS, rpcError } from './rpc-errors.js';
+import { errorResponse, type JsonRpcErrorObject, RPC_ERRORS, rpcError } from './rpc-errors.js';
 import { rejectUnsafeNumbers } from './unsafe-numbers.js';
 
 /** CallContext travels with one request (or batch) through the dispatcher. */
@@ -97,14 +97,14 @@ export class Dispatcher {
    * owed, as for notifications) and whether it must be serialized with exact int64 numbers.
    */
   handle(message: unknown, ctx: CallContext): Promise<{ response: unknown; exactInt64: boolean }> {
+    const refuse = (code: number, text: string) =>
+      Promise.resolve({ response: errorResponse(null, code, text), exactInt64: false });
     if (message === null || typeof message !== 'object') {
-      const error = rpcError(RPC_ERRORS.INVALID_REQUEST, 'Invalid request: expected an object or an array');
-      return Promise.resolve({ response: { jsonrpc: '2.0', id: null, error }, exactInt64: false });
+      return refuse(RPC_ERRORS.INVALID_REQUEST, 'Invalid request: expected an object or an array');
     }
     if (Array.isArray(message) && message.length > this.#maxBatchLength) {
       const text = `Invalid request: batch of ${message.length} calls exceeds the limit of ${this.#maxBatchLength}`;
-      const error = rpcError(RPC_ERRORS.INVALID_REQUEST, text);
-      return Promise.resolve({ response: { jsonrpc: '2.0', id: null, error }, exactInt64: false });
+      return refuse(RPC_ERRORS.INVALID_REQUEST, text);
     }
     const isV1 = !Array.isArray(message) && !Object.hasOwn(message, 'jsonrpc');
     const server = isV1 ? this.#v1 : this.#v2;
@@ -115,11 +115,12 @@ export class Dispatcher {
           if (isV1 && response) normalizeV1Error(response as unknown as Record<string, unknown>);
           resolve({ response: response ?? undefined, exactInt64: isV1 });
         });
-      } catch (cause) {
+      } catch {
         // jayson threw synchronously (should not happen); answer rather than crash.
-        const error = rpcError(RPC_ERRORS.INTERNAL_ERROR, 'Internal error');
-        void cause;
-        resolve({ response: { jsonrpc: '2.0', id: null, error }, exactInt64: false });
+        resolve({
+          response: errorResponse(null, RPC_ERRORS.INTERNAL_ERROR, 'Internal error'),
+          exactInt64: false,
+        });
       }
     });
   }
