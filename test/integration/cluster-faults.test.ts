@@ -6,12 +6,9 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type Cluster, connect, type NodeStats, type Receipt, TransportError } from '../../src/index.js';
 import { ClusterFixture, nextChange } from '../support/cluster-fixture.js';
-import { startEtcd } from '../support/etcd.js';
-import { findEtcdBinary, startBinaryMembers } from '../support/etcd-binary.js';
-import { memberSpecs } from '../support/etcd-common.js';
 import { uniqueNamespace } from '../support/namespace.js';
+import { ownEtcd } from '../support/own-etcd.js';
 import { type NodeProcess, startNode } from '../support/process.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
 
 const endpoints = inject('etcdEndpoints');
 const fx = new ClusterFixture(endpoints);
@@ -168,28 +165,9 @@ describe('nodes leaving under load', () => {
   });
 });
 
-/** Own is a separate etcd that can go down and come back: a real restart with a binary, else a proxy cut. */
-async function ownEtcd(): Promise<{ url: string; how: string; down(): Promise<void>; up(): Promise<void> }> {
-  const bin = findEtcdBinary();
-  if (bin) {
-    const [member] = await startBinaryMembers(bin, await memberSpecs(1));
-    if (!member) throw new Error('no etcd member started');
-    cleanups.push(() => member.remove());
-    return { url: member.clientUrl, how: 'restart', down: () => member.stop(), up: () => member.start() };
-  }
-  const etcd = await startEtcd({ forceMode: 'testcontainers' });
-  const proxy = TcpProxy.fromUrl(etcd.endpoints[0]!);
-  await proxy.listen();
-  cleanups.push(
-    () => etcd.stop(),
-    () => proxy.close(),
-  );
-  return { url: proxy.url, how: 'proxy cut', down: async () => proxy.cut(), up: async () => proxy.restore() };
-}
-
 describe('etcd stopped and started again', () => {
   it('keeps calling the last-known nodes while etcd is down, and sees a node started after it is back', async () => {
-    const own = await ownEtcd();
+    const own = await ownEtcd(cleanups);
     const { ns, cluster } = await threeNodes('ed', undefined, [own.url]);
     await until(() => cluster.stats().etcdConnected, 5_000, 'watch connected');
     expect(cluster.stats().stalenessMs).toBe(0);

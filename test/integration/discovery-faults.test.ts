@@ -10,47 +10,18 @@ import { Discovery } from '../../src/registry/discovery.js';
 import { createEtcdClient } from '../../src/registry/etcd-client.js';
 import { nodeKey, nodesPrefix } from '../../src/registry/keys.js';
 import type { NodeChange, NodeInfo } from '../../src/registry/types.js';
-import { startEtcd } from '../support/etcd.js';
-import { findEtcdBinary, startBinaryMembers } from '../support/etcd-binary.js';
-import { memberSpecs } from '../support/etcd-common.js';
 import { uniqueNamespace } from '../support/namespace.js';
+import { type OwnEtcd, ownEtcd } from '../support/own-etcd.js';
 import { startNode, stopAllNodes } from '../support/process.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const endpoints = inject('etcdEndpoints');
 const cleanups: Array<() => unknown> = [];
 
-/** Own is a separate etcd that can go down and come back: a real restart with a binary, else a proxy cut. */
-interface Own {
-  url: string;
-  how: string;
-  down(): Promise<void>;
-  up(): Promise<void>;
-}
-let own: Own;
+let own: OwnEtcd;
 
 beforeAll(async () => {
-  const bin = findEtcdBinary();
-  if (bin) {
-    const [member] = await startBinaryMembers(bin, await memberSpecs(1));
-    if (!member) throw new Error('no etcd member started');
-    cleanups.push(() => member.remove());
-    own = { url: member.clientUrl, how: 'restart', down: () => member.stop(), up: () => member.start() };
-  } else {
-    const etcd = await startEtcd({ forceMode: 'testcontainers' });
-    const proxy = TcpProxy.fromUrl(etcd.endpoints[0]!);
-    await proxy.listen();
-    cleanups.push(
-      () => etcd.stop(),
-      () => proxy.close(),
-    );
-    own = {
-      url: proxy.url,
-      how: 'proxy cut',
-      down: async () => proxy.cut(),
-      up: async () => proxy.restore(),
-    };
-  }
+  own = await ownEtcd(cleanups);
 });
 
 afterAll(async () => {
