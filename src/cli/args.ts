@@ -28,8 +28,8 @@ export function parseCallParams(args: string[]): unknown {
   });
 }
 
-/** Big integers parsed exactly (bigint) travel as decimal strings. */
-function toSafeWire(value: unknown): unknown {
+/** toSafeWire turns big integers parsed exactly (bigint) into decimal strings, at any depth. */
+export function toSafeWire(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) return value.map(toSafeWire);
   if (value && typeof value === 'object') {

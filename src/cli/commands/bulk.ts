@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseExact } from '../../arith/exact-json.js';
 import type { BulkOp } from '../../client/bulk-job.js';
+import { toSafeWire } from '../args.js';
 import { type Command, openCluster } from '../command.js';
 import { UsageError } from '../options.js';
 import { ProgressView } from '../progress.js';
@@ -31,16 +32,8 @@ async function* readJsonl(path: string): AsyncGenerator<BulkOp> {
     }
     if (o.key !== undefined && typeof o.key !== 'string')
       throw new UsageError(`${path}:${n}: key must be a string`);
-    yield { method: o.method, params: bigintsToStrings(o.params), key: o.key };
+    yield { method: o.method, params: toSafeWire(o.params), key: o.key };
   }
-}
-
-function bigintsToStrings(v: unknown): unknown {
-  if (typeof v === 'bigint') return v.toString();
-  if (Array.isArray(v)) return v.map(bigintsToStrings);
-  if (v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bigintsToStrings(x)]));
-  return v;
 }
 
 /** `arith bulk`: a resumable bulk job with a progress bar; results stored exactly once. */
