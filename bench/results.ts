@@ -7,9 +7,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Etcd3, IRequestOp } from 'etcd3';
-import { type Cluster, connect } from '../src/index.js';
 import { startEtcd } from '../test/support/etcd.js';
 import { startNode, stopAllNodes } from '../test/support/process.js';
+import { type Cluster, connect } from './lib/sdk.js';
 
 const BATCH = 64;
 const INFLIGHT = 16;

@@ -5,6 +5,7 @@ export * from './arith/index.js';
 export { BALANCERS, pickerBuilder } from './client/balancers.js';
 export type { BulkIssue, BulkOp, BulkProgress, BulkSummary, MapOptions } from './client/bulk-job.js';
 export type { CallOptions } from './client/call-one.js';
+export type { TransportName } from './client/channel.js';
 export { Cluster, type ClusterEvents, type ClusterStats, connect } from './client/cluster.js';
 export type { ConnectOptions } from './client/connect-options.js';
 export {
@@ -61,8 +62,9 @@ export type { ResultEvent, ResultsWatch, WatchResultsOptions } from './client/re
 export type { Verified } from './client/verify-modes.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { ArithNode, type ArithNodeOptions } from './node/arith-node.js';
+export { DEADLINE_HEADER, DEADLINE_METHOD } from './node/deadline.js';
 export { type CallContext, type CallOutcome, Dispatcher, type DispatcherOptions } from './node/dispatcher.js';
-export { DEADLINE_HEADER, REQUEST_ID_HEADER } from './node/http-transport.js';
+export { REQUEST_ID_HEADER } from './node/http-transport.js';
 export { type JsonRpcErrorObject, RPC_ERRORS } from './node/rpc-errors.js';
 export { Discovery, type DiscoveryEvents, type DiscoveryOptions } from './registry/discovery.js';
 export { createEtcdClient, type EtcdOptions } from './registry/etcd-client.js';

@@ -10,7 +10,7 @@ export interface LoadFigures {
   errors: number;
   /** firstError: the first error's message, when there were errors. */
   firstError?: string;
-  /** callsPerRequest: calls per HTTP request the servers saw (SDK scenarios only). */
+  /** callsPerRequest: calls per request (HTTP request or TCP line) the servers saw (SDK scenarios only). */
   callsPerRequest?: number;
   /** clientCpuPct, serverCpuPct: CPU used during the measured run, % of one core. */
   clientCpuPct?: number;

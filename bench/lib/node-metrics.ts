@@ -1,7 +1,8 @@
-/** NodeCounters are the totals a node's /metrics reports: calls answered and HTTP requests served. */
+/** NodeCounters are the totals a node's /metrics reports: calls answered and requests served
+ * (HTTP requests and TCP lines). */
 export interface NodeCounters {
   calls: number;
-  httpRequests: number;
+  requests: number;
 }
 
 function sum(text: string, metric: string, filter?: string): number {
@@ -15,7 +16,7 @@ function sum(text: string, metric: string, filter?: string): number {
   return total;
 }
 
-/** nodeCounters scrapes `GET /metrics` of every node and adds up calls and HTTP requests. */
+/** nodeCounters scrapes `GET /metrics` of every node and adds up calls and requests. */
 export async function nodeCounters(httpBases: string[]): Promise<NodeCounters> {
   const texts = await Promise.all(
     httpBases.map(async (base) => {
@@ -25,6 +26,6 @@ export async function nodeCounters(httpBases: string[]): Promise<NodeCounters> {
   );
   return {
     calls: texts.reduce((a, t) => a + sum(t, 'arith_calls_total'), 0),
-    httpRequests: texts.reduce((a, t) => a + sum(t, 'arith_requests_total', 'transport="http"'), 0),
+    requests: texts.reduce((a, t) => a + sum(t, 'arith_requests_total'), 0),
   };
 }

@@ -3,11 +3,12 @@
  * 2 standing nodes plus the node under test): registration → first call sent to a new node,
  * SIGTERM → last call sent to it, kill -9 → ejection and removal, and the calls that failed meanwhile.
  */
-import { type Cluster, connect, type NodeStats } from '../../src/index.js';
+
 import { type NodeProcess, startNode } from '../../test/support/process.js';
 import { type BenchContext, errorText, type SectionOutput, startNodes } from '../lib/context.js';
 import { sleep } from '../lib/load.js';
 import type { Table } from '../lib/report.js';
+import { type Cluster, connect, type NodeStats } from '../lib/sdk.js';
 import { median, round } from '../lib/stats.js';
 
 /** DiscoveryRun is one run's figures in ms (NaN when not observed) and failed calls. */

@@ -2,7 +2,7 @@
  * Section 2: fan-out. Three nodes that each add 20 ms of latency (`--delay-ms 20`); one caller
  * measures `all` (every node at once), one `call`, and the three calls one after another.
  */
-import { connect } from '../../src/index.js';
+
 import {
   type BenchContext,
   errorText,
@@ -13,6 +13,7 @@ import {
 } from '../lib/context.js';
 import { closedLoop, type LoadFigures, type OnceFn } from '../lib/load.js';
 import type { Table } from '../lib/report.js';
+import { connect } from '../lib/sdk.js';
 
 /** FanoutRow is one call pattern's latency, the median over runs. */
 export interface FanoutRow extends Summary {

@@ -5,11 +5,11 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { connect } from '../../src/index.js';
 import { type BenchContext, errorText, type SectionOutput } from '../lib/context.js';
 import { closedLoop } from '../lib/load.js';
 import { BENCH_DIR, type Rss, rssOf } from '../lib/procs.js';
 import type { Table } from '../lib/report.js';
+import { connect } from '../lib/sdk.js';
 import { median, round } from '../lib/stats.js';
 
 const run = promisify(execFile);

@@ -5,7 +5,6 @@
  * 64 keys per txn, 16 in flight. Own namespace and 3 nodes: measureResults deletes its namespace.
  */
 import type { Etcd3 } from 'etcd3';
-import { type Cluster, connect } from '../../src/index.js';
 import {
   type BenchContext,
   errorText,
@@ -17,6 +16,7 @@ import {
 import { closedLoop, type LoadFigures, sleep } from '../lib/load.js';
 import { addWindow, measuredWindow, monotonicUs } from '../lib/profiling.js';
 import type { Table } from '../lib/report.js';
+import { type Cluster, connect } from '../lib/sdk.js';
 import { median, ratio, round } from '../lib/stats.js';
 import { measureResults, type ResultsFigures } from '../results.js';
 

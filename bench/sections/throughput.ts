@@ -10,7 +10,6 @@
  */
 import http from 'node:http';
 import jayson from 'jayson';
-import { type Cluster, connect } from '../../src/index.js';
 import { type BenchContext, errorText, type SectionOutput, type Summary, summarise } from '../lib/context.js';
 import { CpuMeter } from '../lib/cpu.js';
 import { goLoad, startGoServer } from '../lib/go.js';
@@ -19,6 +18,7 @@ import { type NodeCounters, nodeCounters } from '../lib/node-metrics.js';
 import { rssOf, type ServerProcess, spawnTsServer } from '../lib/procs.js';
 import { measuredWindow } from '../lib/profiling.js';
 import type { Table } from '../lib/report.js';
+import { type Cluster, connect } from '../lib/sdk.js';
 import { round } from '../lib/stats.js';
 
 /** ThroughputRow is one scenario at one concurrency, the median over runs. */
@@ -44,7 +44,7 @@ interface Scenario {
 interface Client {
   once: OnceFn;
   serverPids: number[];
-  /** counters: the servers' calls and HTTP requests so far (arith-node /metrics), for calls per request. */
+  /** counters: the servers' calls and requests (HTTP requests, TCP lines) so far (arith-node /metrics), for calls per request. */
   counters?: () => Promise<NodeCounters>;
   close(): Promise<void>;
 }
@@ -85,7 +85,7 @@ function nodeScenario(ctx: BenchContext, id: string, label: string, open: () => 
     const cpu = { clientCpuPct: clientCpu.stop(), serverCpuPct: serverCpu.stop() };
     if (!before || !c.counters) return { ...f, ...cpu };
     const after = await c.counters();
-    const requests = after.httpRequests - before.httpRequests;
+    const requests = after.requests - before.requests;
     const callsPerRequest = requests > 0 ? round((after.calls - before.calls) / requests, 1) : Number.NaN;
     return { ...f, ...cpu, callsPerRequest };
   }
@@ -95,16 +95,21 @@ function check(got: unknown, want: number): void {
   if (got !== want) throw new Error(`wrong result ${JSON.stringify(got)}, want ${want}`);
 }
 
-function sdk(ctx: BenchContext, batching: boolean): Scenario {
+/** sdk: the SDK over its default transport (TCP), or over HTTP (`transport: 'http'`, id `sdk-http`). */
+function sdk(ctx: BenchContext, batching: boolean, transport: 'tcp' | 'http' = 'tcp'): Scenario {
+  const conns = ctx.opts.sdkConns ? `, ${ctx.opts.sdkConns} conns/node` : '';
   return nodeScenario(
     ctx,
-    `sdk-batch-${batching ? 'on' : 'off'}`,
-    `SDK, 3 nodes, auto-batching ${batching ? 'on' : 'off'}${ctx.opts.sdkConns ? `, ${ctx.opts.sdkConns} conns/node` : ''}`,
+    transport === 'http' ? 'sdk-http' : `sdk-batch-${batching ? 'on' : 'off'}`,
+    transport === 'http'
+      ? `SDK over HTTP (transport: 'http'), 3 nodes, auto-batching on${conns}`
+      : `SDK, 3 nodes, auto-batching ${batching ? 'on' : 'off'}${conns}`,
     async () => {
       const cluster: Cluster = await connect({
         etcd: ctx.etcd.endpoints,
         namespace: ctx.main.namespace,
         batching,
+        transport,
         ...(ctx.opts.sdkConns === undefined ? {} : { connectionsPerNode: ctx.opts.sdkConns }),
       });
       await cluster.ready({ nodes: ctx.main.nodes.length, timeoutMs: 10_000 });
@@ -297,6 +302,7 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<Th
   const all = [
     sdk(ctx, true),
     sdk(ctx, false),
+    sdk(ctx, true, 'http'),
     jaysonPair(ctx),
     echoPair(ctx),
     goPair(ctx),
@@ -398,7 +404,7 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<Th
       'Servers: 3 arith-node processes; jayson, node:http echo and Go servers each in one process.',
       'CPU %: of one core (the machine has 2), from /proc (Go client: getrusage) during the measured run; server = all server processes.',
       'CPU µs/call: (client + server CPU) / calls: what one call costs the machine, whatever the scheduling.',
-      'calls/req: calls per HTTP request the nodes served (their /metrics), i.e. the mean auto-batch size.',
+      'calls/req: calls per request (HTTP request or TCP line) the nodes served (their /metrics), i.e. the mean auto-batch size.',
     ],
   };
   return { tables: [table], data: rows };

@@ -216,8 +216,11 @@ export async function connect(options: ConnectOptions): Promise<Cluster> {
   const discovery = new Discovery({ client: etcd, namespace, logger });
   const batching = options.batching ?? true;
   const maxBatch = batching === false ? 1 : batching === true ? 128 : (batching.maxBatch ?? 128);
+  const transport = options.transport ?? 'tcp';
   const membership = new Membership(pickerBuilder(options.balancer ?? 'p2c'), {
-    connections: options.connectionsPerNode ?? 2,
+    transport,
+    connections: options.connectionsPerNode ?? (transport === 'tcp' ? 1 : 2),
+    pipeline: 32,
     maxBatch,
     connectTimeoutMs: 2_000,
   });

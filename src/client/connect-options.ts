@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { EtcdOptions } from '../registry/etcd-client.js';
+import type { TransportName } from './channel.js';
 import type { BalancerName, PickerBuilder } from './picker.js';
 
 /** ConnectOptions configure a cluster client. Everything but `etcd` has a default. */
@@ -12,7 +13,15 @@ export interface ConnectOptions {
   balancer?: BalancerName | PickerBuilder;
   /** batching: auto-batch concurrent calls per node (default true; `{ maxBatch }` to size batches). */
   batching?: boolean | { maxBatch?: number };
-  /** connectionsPerNode: keep-alive sockets per node, also its batches in flight (default 2: fewer, larger batches). */
+  /**
+   * transport: `tcp` (default) sends batches as lines over pipelined sockets to each node's TCP
+   * listener; `http` posts them to its HTTP listener (one batch per request per connection).
+   */
+  transport?: TransportName;
+  /**
+   * connectionsPerNode: sockets per node. TCP: pipelined, default 1. HTTP: keep-alive connections,
+   * also its batches in flight, default 2 (fewer, larger batches).
+   */
   connectionsPerNode?: number;
   /** maxInflight: most calls outstanding at once; more wait their turn (default 8,192). */
   maxInflight?: number;

@@ -1,12 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
+import { DEADLINE_HEADER, deadlineAt } from './deadline.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
 import { errorResponse, RPC_ERRORS } from './rpc-errors.js';
 import { parseMessage, serializeResponse } from './wire.js';
 
-/** Header a client sets to pass its remaining deadline (milliseconds) to the node. */
-export const DEADLINE_HEADER = 'x-arith-deadline-ms';
 /** Header carrying a request id from client to node logs. */
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -202,10 +201,7 @@ export class HttpTransport {
   }
 
   #deadline(req: http.IncomingMessage): number {
-    const timeout = this.#opts.requestTimeoutMs;
-    const asked = Number(header(req, DEADLINE_HEADER));
-    const ms = Number.isFinite(asked) && asked > 0 ? Math.min(asked, timeout) : timeout;
-    return Date.now() + ms;
+    return deadlineAt(header(req, DEADLINE_HEADER), this.#opts.requestTimeoutMs);
   }
 
   /**

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { deadlineAt, takeDeadlineNote } from './deadline.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
 import type { TransportObserver } from './http-transport.js';
 import { FrameTooLargeError, LineSplitter } from './line-splitter.js';
@@ -21,7 +22,8 @@ export interface TcpTransportOptions {
 /**
  * TcpTransport serves newline-delimited JSON-RPC 2.0 and 1.0 (Go's net/rpc/jsonrpc) on persistent
  * connections. Requests are pipelined and answered as they finish (matched by id); an over-size
- * frame gets one error line and closes that connection only.
+ * frame gets one error line and closes that connection only. A batch may start with an
+ * `rpc.deadline` notification (see deadline.ts) that shortens the request timeout for its calls.
  */
 export class TcpTransport {
   readonly #opts: TcpTransportOptions;
@@ -134,11 +136,12 @@ class Connection {
       this.#write(JSON.stringify(parsed.response));
       return;
     }
-    this.#opts.observer?.onMessage(Array.isArray(parsed.message) ? parsed.message.length : undefined);
+    const { message, askedMs } = takeDeadlineNote(parsed.message);
+    this.#opts.observer?.onMessage(Array.isArray(message) ? message.length : undefined);
     this.#inflight++;
     if (this.#inflight >= this.#maxPipelined) this.#socket.pause();
-    const ctx: CallContext = { deadline: Date.now() + this.#opts.requestTimeoutMs };
-    this.#opts.dispatcher.handle(parsed.message, ctx).then(({ response, exactInt64 }) => {
+    const ctx: CallContext = { deadline: deadlineAt(askedMs, this.#opts.requestTimeoutMs) };
+    this.#opts.dispatcher.handle(message, ctx).then(({ response, exactInt64 }) => {
       if (response !== undefined) this.#write(serializeResponse(response, exactInt64));
       this.#inflight--;
       this.#maybeResume();

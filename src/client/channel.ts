@@ -1,0 +1,34 @@
+import type { PendingCall } from './pending-call.js';
+
+/** TransportName: how the SDK talks to nodes: pipelined newline-delimited TCP (default) or HTTP. */
+export type TransportName = 'tcp' | 'http';
+
+/**
+ * BatchRequest is one auto-batch on its way to a node: the encoded call objects and what a channel
+ * needs to frame it, route its answer and bound its wait.
+ */
+export interface BatchRequest {
+  /** calls: the JSON-RPC request objects, comma-separated (no brackets). */
+  calls: string;
+  /** count: how many calls; their ids are `firstId` .. `firstId + count - 1`. */
+  count: number;
+  firstId: number;
+  /** deadlineAt: the latest deadline (`Date.now()` ms) among the calls. */
+  deadlineAt: number;
+  /** lone: the call, when the batch holds just one (HTTP sends it unwrapped and may abort it). */
+  lone: PendingCall | undefined;
+}
+
+/**
+ * Channel carries batches to one node and returns each batch's replies. It rejects with a
+ * TransportError when the node could not be reached or did not answer (counted against the node),
+ * and with a RemoteError when the node refused the batch as a whole (for instance too large).
+ */
+export interface Channel {
+  exchange(batch: BatchRequest): Promise<unknown[]>;
+  /** close lets batches in flight finish, then closes the connections. */
+  close(): Promise<void>;
+}
+
+/** BatchRefusedCode: the JSON-RPC code a node refuses an over-size request or line with. */
+export const BATCH_REFUSED_CODE = -32600;

@@ -1,0 +1,79 @@
+import { Pool } from 'undici';
+import { DEADLINE_HEADER } from '../node/deadline.js';
+import { REQUEST_ID_HEADER } from '../node/http-transport.js';
+import { BATCH_REFUSED_CODE, type BatchRequest, type Channel } from './channel.js';
+import { RemoteError, TransportError } from './errors.js';
+import { transportError } from './transport-error.js';
+
+/** CLIENT_ID prefixes this process's request ids, so a node's logs can be matched to a client. */
+const CLIENT_ID = `c${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/** HttpChannelOptions: the node's HTTP URL and its keep-alive pool. */
+export interface HttpChannelOptions {
+  nodeId: string;
+  url: string;
+  /** connections: keep-alive sockets, i.e. batches in flight (HTTP/1.1 without pipelining). */
+  connections: number;
+  connectTimeoutMs: number;
+}
+
+/**
+ * HttpChannel posts each batch as one HTTP request over a keep-alive undici Pool of its own (not
+ * the global agent), with the deadline in `x-arith-deadline-ms` and a request id for the node's logs.
+ * A lone cancellable call aborts its own request when cancelled, which frees the connection.
+ */
+export class HttpChannel implements Channel {
+  readonly #opts: HttpChannelOptions;
+  readonly #pool: Pool;
+  #nextRequest = 1;
+
+  constructor(opts: HttpChannelOptions) {
+    this.#opts = opts;
+    this.#pool = new Pool(opts.url, {
+      connections: opts.connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: opts.connectTimeoutMs },
+    });
+  }
+
+  async exchange(batch: BatchRequest): Promise<unknown[]> {
+    const { lone } = batch;
+    const controller = lone?.cancellable ? new AbortController() : undefined;
+    if (lone && controller) lone.onCancel = () => controller.abort();
+    const waitMs = Math.max(1, batch.deadlineAt - Date.now());
+    try {
+      const res = await this.#pool.request({
+        path: '/',
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [DEADLINE_HEADER]: String(waitMs),
+          [REQUEST_ID_HEADER]: `${CLIENT_ID}-${this.#nextRequest++}`,
+        },
+        body: lone ? batch.calls : `[${batch.calls}]`,
+        headersTimeout: waitMs + 1_000,
+        bodyTimeout: waitMs + 1_000,
+        ...(controller ? { signal: controller.signal } : {}),
+      });
+      const text = await res.body.text();
+      if (res.statusCode === 413) {
+        throw new RemoteError(BATCH_REFUSED_CODE, 'request body too large for the node', this.#opts.nodeId);
+      }
+      if (res.statusCode !== 200)
+        throw new TransportError(`HTTP ${res.statusCode}`, this.#opts.nodeId, 'server');
+      const parsed = JSON.parse(text) as unknown;
+      return Array.isArray(parsed) ? parsed : [parsed];
+    } catch (error) {
+      // A cancelled lone call (hedge or fan-out loser, a caller's abort) says nothing about the node.
+      if (controller?.signal.aborted || error instanceof RemoteError) throw error;
+      throw transportError(error, this.#opts.nodeId);
+    } finally {
+      if (lone) lone.onCancel = undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+}

@@ -1,0 +1,169 @@
+import net from 'node:net';
+import { deadlineNote } from '../node/deadline.js';
+import { FrameTooLargeError, LineSplitter } from '../node/line-splitter.js';
+import { BATCH_REFUSED_CODE, type BatchRequest, type Channel } from './channel.js';
+import { RemoteError, TransportError } from './errors.js';
+import { transportError } from './transport-error.js';
+
+/** TcpChannelOptions: the node's TCP `host:port` and limits. */
+export interface TcpChannelOptions {
+  nodeId: string;
+  /** address: `host:port` of the node's newline-delimited JSON-RPC listener. */
+  address: string;
+  connectTimeoutMs: number;
+  /** maxReplyBytes: longest reply line accepted; a longer one drops the connection (default 64 MiB). */
+  maxReplyBytes?: number;
+}
+
+/** Grace after a batch's deadline before a silent node counts as timed out (it answers at the deadline). */
+const SILENCE_GRACE_MS = 1_000;
+
+interface InFlight {
+  firstId: number;
+  count: number;
+  bytes: number;
+  timer: NodeJS.Timeout;
+  resolve: (replies: unknown[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * TcpChannel sends batches as lines over one persistent, pipelined socket to a node's TCP listener
+ * (newline-delimited JSON-RPC 2.0): no HTTP framing, and any number of batches in flight. Each line
+ * is `[rpc.deadline note, ...calls]`, so the node enforces the deadline; replies are routed to their
+ * batch by id. The socket connects on first use and again after it drops; a drop fails the batches
+ * in flight with TransportError (retried on other nodes by the caller).
+ */
+export class TcpChannel implements Channel {
+  readonly #opts: TcpChannelOptions;
+  readonly #host: string;
+  readonly #port: number;
+  #socket: net.Socket | undefined;
+  #inflight: InFlight[] = [];
+  #closed = false;
+  #drained: (() => void) | undefined;
+
+  constructor(opts: TcpChannelOptions) {
+    this.#opts = opts;
+    const colon = opts.address.lastIndexOf(':');
+    this.#host = opts.address.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+    this.#port = Number(opts.address.slice(colon + 1));
+  }
+
+  exchange(batch: BatchRequest): Promise<unknown[]> {
+    if (this.#closed) {
+      return Promise.reject(new TransportError('channel closed', this.#opts.nodeId, 'reset'));
+    }
+    const socket = this.#socket ?? this.#connect();
+    const waitMs = Math.max(1, batch.deadlineAt - Date.now());
+    const line = `[${deadlineNote(waitMs)}${batch.calls}]\n`;
+    return new Promise((resolve, reject) => {
+      const entry: InFlight = {
+        firstId: batch.firstId,
+        count: batch.count,
+        bytes: line.length,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          const msg = `no answer within ${waitMs + SILENCE_GRACE_MS} ms`;
+          this.#drop(socket, new TransportError(msg, this.#opts.nodeId, 'timeout'));
+        }, waitMs + SILENCE_GRACE_MS),
+      };
+      this.#inflight.push(entry);
+      socket.write(line);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#inflight.length > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    this.#socket?.end();
+    this.#socket = undefined;
+  }
+
+  #connect(): net.Socket {
+    const socket = net.connect({ host: this.#host, port: this.#port, noDelay: true });
+    this.#socket = socket;
+    const splitter = new LineSplitter(this.#opts.maxReplyBytes ?? 64 * 1024 * 1024);
+    let failure: unknown;
+    socket.setTimeout(this.#opts.connectTimeoutMs, () => {
+      const msg = `connect took over ${this.#opts.connectTimeoutMs} ms`;
+      this.#drop(socket, new TransportError(msg, this.#opts.nodeId, 'timeout'));
+    });
+    socket.once('connect', () => {
+      socket.setTimeout(0);
+      socket.setKeepAlive(true, 30_000);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      let lines: string[];
+      try {
+        lines = splitter.push(chunk);
+      } catch (error) {
+        const msg = error instanceof FrameTooLargeError ? error.message : 'bad reply framing';
+        this.#drop(socket, new TransportError(`reply ${msg}`, this.#opts.nodeId, 'server'));
+        return;
+      }
+      for (const line of lines) this.#onLine(socket, line);
+    });
+    socket.on('error', (error) => (failure = error));
+    socket.on('close', () => {
+      const error = failure ?? new Error('connection closed by the node');
+      this.#drop(socket, transportError(error, this.#opts.nodeId));
+    });
+    return socket;
+  }
+
+  #onLine(socket: net.Socket, line: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch (error) {
+      this.#drop(socket, transportError(error, this.#opts.nodeId));
+      return;
+    }
+    const replies = Array.isArray(parsed) ? parsed : [parsed];
+    const id = (replies[0] as { id?: unknown } | null)?.id;
+    if (typeof id !== 'number') {
+      this.#refused(replies[0]);
+      return;
+    }
+    const at = this.#inflight.findIndex((b) => id >= b.firstId && id < b.firstId + b.count);
+    if (at === -1) return; // a batch already failed (timed out): its late answer is dropped
+    const [entry] = this.#inflight.splice(at, 1);
+    this.#settled(entry!).resolve(replies);
+  }
+
+  /**
+   * A reply without an id refuses a whole line (too large, or unreadable); the node closes the
+   * connection after it. It fails the largest batch in flight, the one that must have caused it;
+   * the others fail with the connection, as resets (retryable elsewhere).
+   */
+  #refused(reply: unknown): void {
+    const error = (reply as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    if (this.#inflight.length === 0) return;
+    let largest = 0;
+    for (let i = 1; i < this.#inflight.length; i++) {
+      if (this.#inflight[i]!.bytes > this.#inflight[largest]!.bytes) largest = i;
+    }
+    const [entry] = this.#inflight.splice(largest, 1);
+    const code = typeof error?.code === 'number' ? error.code : BATCH_REFUSED_CODE;
+    const message = typeof error?.message === 'string' ? error.message : 'request refused by the node';
+    this.#settled(entry!).reject(new RemoteError(code, message, this.#opts.nodeId));
+  }
+
+  /** Drop `socket` (if still ours) and fail every batch in flight on it with `error`. */
+  #drop(socket: net.Socket, error: unknown): void {
+    socket.destroy();
+    if (this.#socket !== socket) return;
+    this.#socket = undefined;
+    const failed = this.#inflight;
+    this.#inflight = [];
+    for (const entry of failed) this.#settled(entry).reject(error);
+  }
+
+  #settled(entry: InFlight): InFlight {
+    clearTimeout(entry.timer);
+    if (this.#inflight.length === 0) this.#drained?.();
+    return entry;
+  }
+}
