@@ -4,6 +4,7 @@
 export * from './arith/index.js';
 export { BALANCERS, pickerBuilder } from './client/balancers.js';
 export type { BulkIssue, BulkOp, BulkProgress, BulkSummary, MapOptions } from './client/bulk-job.js';
+export type { ManyCall, ManyResult } from './client/call-many.js';
 export type { CallOptions } from './client/call-one.js';
 export type { TransportName } from './client/channel.js';
 export { Cluster, type ClusterEvents, type ClusterStats, connect } from './client/cluster.js';

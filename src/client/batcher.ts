@@ -54,6 +54,12 @@ export class Batcher<T> {
     }
   }
 
+  /** pushAll adds items that belong together: they go out at once, in as few batches as maxBatch allows. */
+  pushAll(items: readonly T[]): void {
+    for (const item of items) this.#queue.push(item);
+    this.#flush(); // with every slot busy, the next batch to finish sends them
+  }
+
   #flush(): void {
     while (this.#queue.length > 0 && this.#inflight < this.#opts.maxConcurrent) {
       let items: T[];

@@ -19,7 +19,7 @@ import {
   type VerifyMode,
 } from './result-record.js';
 import { isPermanentEtcdError, retryEtcd } from './retry-etcd.js';
-import { type Verified, verifiedCall } from './verify-modes.js';
+import { type Verified, verifiedCall, verifiedOne } from './verify-modes.js';
 
 /** Prepared is an op with its wire params and result key. */
 export interface Prepared {
@@ -129,7 +129,7 @@ async function settleUnique(
     missing = unique.filter((p) => !stored.has(ctx.prefix + p.key));
     tally.skip(unique.length - missing.length);
   }
-  const computed = await Promise.all(missing.map((p) => computeOne(host, p, ctx)));
+  const computed = await computeAll(host, missing, ctx);
   const records: ResultRecord[] = [];
   const storedAt = new Date().toISOString();
   for (const [i, got] of computed.entries()) {
@@ -186,11 +186,55 @@ function settleExisting(record: ResultRecord, text: string, tally: BulkTally): v
   });
 }
 
-/** computeOne computes one op, retrying retryable failures (3 tries in all); undefined if it failed. */
-async function computeOne(host: BulkHost, p: Prepared, ctx: GroupContext): Promise<Verified | undefined> {
+/**
+ * computeAll computes a group's ops. In `one` mode they go together (`callMany`: one batch to one
+ * node, failover per call); an op that still failed retryably then takes computeOne's slower
+ * retries. `quorum` and `all` ask every node per op.
+ */
+async function computeAll(
+  host: BulkHost,
+  ps: Prepared[],
+  ctx: GroupContext,
+): Promise<(Verified | undefined)[]> {
+  if (ctx.verify !== 'one') return Promise.all(ps.map((p) => computeOne(host, p, ctx)));
+  const { signal, deadlineMs } = ctx.options;
+  const outcomes = await host.callMany(
+    ps.map((p) => ({ method: p.op.method, params: p.wire })),
+    { signal, deadlineMs },
+  );
+  return Promise.all(
+    outcomes.map((outcome, i) => {
+      const verified = verifiedOne(outcome);
+      if (verified || outcome.ok) return verified;
+      const p = ps[i]!;
+      if (signal?.aborted) return undefined;
+      if (!isRetryable(outcome.error)) return computeFailed(p, outcome.error, ctx);
+      return computeOne(host, p, ctx, { attempt: 1, error: outcome.error });
+    }),
+  );
+}
+
+/** computeFailed counts an op whose answer could not be obtained; always undefined. */
+function computeFailed(p: Prepared, error: unknown, ctx: GroupContext): undefined {
+  const kind = error instanceof QuorumError ? 'disagreement' : 'failed';
+  ctx.tally.fail({ kind, key: p.key, method: p.op.method, error: error as Error });
+  return undefined;
+}
+
+/**
+ * computeOne computes one op, retrying retryable failures (3 tries in all); undefined if it failed.
+ * `after`: a first try already failed so (in computeAll's callMany); back off, then go on from there.
+ */
+async function computeOne(
+  host: BulkHost,
+  p: Prepared,
+  ctx: GroupContext,
+  after?: { attempt: number; error: unknown },
+): Promise<Verified | undefined> {
   const { signal, deadlineMs } = ctx.options;
   const method = p.op.method;
-  for (let attempt = 1; ; attempt++) {
+  if (after) await backOff(host, after.error, after.attempt, signal);
+  for (let attempt = after ? after.attempt + 1 : 1; ; attempt++) {
     try {
       const got = await verifiedCall(host, method, p.wire, ctx.verify, { signal, deadlineMs });
       if (got.dissent.length > 0)
@@ -198,16 +242,14 @@ async function computeOne(host: BulkHost, p: Prepared, ctx: GroupContext): Promi
       return got;
     } catch (error) {
       if (signal?.aborted) return undefined;
-      if (!isRetryable(error) || attempt >= 3) {
-        const kind = error instanceof QuorumError ? 'disagreement' : 'failed';
-        ctx.tally.fail({ kind, key: p.key, method, error: error as Error });
-        return undefined;
-      }
-      if (!(error instanceof NoNodesError)) await sleep(200 * attempt, signal);
-      else
-        await host
-          .ready({ nodes: 1, timeoutMs: 5_000, ...(signal ? { signal } : {}) })
-          .catch(() => undefined);
+      if (!isRetryable(error) || attempt >= 3) return computeFailed(p, error, ctx);
+      await backOff(host, error, attempt, signal);
     }
   }
+}
+
+/** backOff waits before another try: for a node to appear after NoNodesError, else 200 ms × attempt. */
+async function backOff(host: BulkHost, error: unknown, attempt: number, signal: AbortSignal | undefined) {
+  if (!(error instanceof NoNodesError)) await sleep(200 * attempt, signal);
+  else await host.ready({ nodes: 1, timeoutMs: 5_000, ...(signal ? { signal } : {}) }).catch(() => undefined);
 }

@@ -10,6 +10,8 @@ import { setMaxListeners } from 'node:events';
 import { resultsPrefix } from '../registry/keys.js';
 import { type GroupContext, type Prepared, prepare, runGroup } from './bulk-group.js';
 import { type BulkIssue, type BulkProgress, type BulkSummary, BulkTally } from './bulk-tally.js';
+import type { ManyCall, ManyResult } from './call-many.js';
+import type { CallOptions } from './call-one.js';
 import { ExistingCheck } from './existing-check.js';
 import { checkJobId, type JobStatus, JobWriter } from './job-record.js';
 import type { VerifyMode } from './result-record.js';
@@ -26,6 +28,7 @@ export interface BulkOp {
 
 /** BulkHost is what a bulk job needs from a cluster client (a `Cluster` is one). */
 export interface BulkHost extends ResultsHost {
+  callMany(calls: readonly ManyCall[], options?: CallOptions): Promise<ManyResult[]>;
   ready(options?: { nodes?: number; signal?: AbortSignal; timeoutMs?: number }): Promise<void>;
 }
 

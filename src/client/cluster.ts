@@ -6,6 +6,7 @@ import { createEtcdClient } from '../registry/etcd-client.js';
 import type { NodeChange, NodeInfo } from '../registry/types.js';
 import { pickerBuilder } from './balancers.js';
 import { type BulkOp, type BulkSummary, type MapOptions, runBulkJob } from './bulk-job.js';
+import { callMany, type ManyCall, type ManyResult } from './call-many.js';
 import { type CallOptions, callOne } from './call-one.js';
 import { type ConnectOptions, resolveEtcd } from './connect-options.js';
 import { ClusterError, DeadlineExceededError } from './errors.js';
@@ -134,6 +135,17 @@ export class Cluster extends TypedCalls {
       }),
     );
     return { result, nodeId };
+  }
+
+  /**
+   * callMany sends `calls` together to one balanced node (one JSON-RPC batch when they fit) under
+   * one deadline; calls that fail with a retryable error go together to another node. Resolves with
+   * one outcome per call, in order (`{ ok, result, nodeId }` or `{ ok: false, error, nodeId }`), and
+   * never rejects for a call's failure. The group takes one slot of `maxInflight`.
+   */
+  callMany(calls: readonly ManyCall[], options: CallOptions = {}): Promise<ManyResult[]> {
+    const encoded = calls.map(({ method, params }) => ({ method, params: encodeParams(params) }));
+    return this.#limited(() => callMany(this.#rt, encoded, options));
   }
 
   /** all calls every live node at once and returns one receipt per node (never rejects for a node's failure). */

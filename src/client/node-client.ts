@@ -117,6 +117,13 @@ export class NodeClient implements PickTarget {
     this.#batcher.push(call);
   }
 
+  /** submitAll queues calls that belong together (a `callMany`): they go out at once, batched. */
+  submitAll(calls: readonly PendingCall[]): void {
+    this.inflight += calls.length;
+    this.calls += calls.length;
+    this.#batcher.pushAll(calls);
+  }
+
   /** close lets in-flight batches finish, then closes the sockets. */
   async close(): Promise<void> {
     await Promise.all(this.#channels.map((c) => c.close()));

@@ -6,7 +6,7 @@ import { DeadlineExceededError } from './errors.js';
  */
 export class PendingCall {
   #settled = false;
-  readonly #timer: NodeJS.Timeout;
+  readonly #timer: NodeJS.Timeout | undefined;
   readonly #onAbort: (() => void) | undefined;
 
   constructor(
@@ -19,11 +19,15 @@ export class PendingCall {
     readonly signal: AbortSignal | undefined,
     readonly resolve: (value: unknown) => void,
     readonly reject: (error: unknown) => void,
+    /** timed: arm a timer for the deadline; false when the owner bounds a whole group with one. */
+    timed = true,
   ) {
-    this.#timer = setTimeout(
-      () => this.fail(new DeadlineExceededError(deadlineMs)),
-      Math.max(0, deadlineAt - Date.now()),
-    );
+    this.#timer = timed
+      ? setTimeout(
+          () => this.fail(new DeadlineExceededError(deadlineMs)),
+          Math.max(0, deadlineAt - Date.now()),
+        )
+      : undefined;
     if (signal) {
       this.cancellable = true;
       this.#onAbort = () => this.fail(signal.reason);
@@ -63,7 +67,7 @@ export class PendingCall {
   #finish(): boolean {
     if (this.#settled) return false;
     this.#settled = true;
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#onAbort) this.signal?.removeEventListener('abort', this.#onAbort);
     return true;
   }

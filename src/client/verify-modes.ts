@@ -42,6 +42,18 @@ function toAnswer(error: RemoteError): ResultAnswer {
 }
 
 /**
+ * verifiedOne is what `one` mode stores for a call's outcome: its result, or an application error
+ * (divide by zero) as the answer; undefined when the failure is not an answer (transport, protocol).
+ */
+export function verifiedOne(
+  outcome: { ok: true; result: unknown; nodeId: string } | { ok: false; error: unknown },
+): Verified | undefined {
+  if (outcome.ok) return { answer: { result: outcome.result }, nodes: [outcome.nodeId], dissent: [] };
+  const error = outcome.error;
+  return isAnswerError(error) ? { answer: toAnswer(error), nodes: [error.nodeId], dissent: [] } : undefined;
+}
+
+/**
  * verifiedCall computes `method(params)` in the given mode and returns what to store.
  * @throws QuorumError when `quorum`/`all` do not get enough identical answers (it lists who
  * answered what); the call's own error (transport, protocol, deadline) in `one` mode.
@@ -58,7 +70,8 @@ export async function verifiedCall(
       const { result, nodeId } = await caller.callWithNode(method, params, options);
       return { answer: { result }, nodes: [nodeId], dissent: [] };
     } catch (error) {
-      if (isAnswerError(error)) return { answer: toAnswer(error), nodes: [error.nodeId], dissent: [] };
+      const verified = verifiedOne({ ok: false, error });
+      if (verified) return verified;
       throw error;
     }
   }

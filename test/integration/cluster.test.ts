@@ -72,6 +72,12 @@ describe('the README example', () => {
       );
       expect(await cluster.any('Arith.Multiply', { A: 7, B: 8 })).toBe(56);
       expect(await cluster.quorum('Arith.Multiply', { A: 7, B: 8 }, { k: 2 })).toBe(56);
+      const group = await cluster.callMany([
+        { method: 'Arith.Multiply', params: { A: 7, B: 8 } },
+        { method: 'Arith.Add', params: [7, 8] },
+      ]);
+      expect(group.map((o) => (o.ok ? o.result : o.error))).toEqual([56, 15]);
+      expect(group[0]?.nodeId).toBe(group[1]?.nodeId);
       expect(await cluster.multiply(7n, 8n)).toBe(56n);
       expect(await cluster.multiply(9007199254740993n, 3n)).toBe(27021597764222979n);
       expect(await cluster.divide(17n, 5n)).toEqual({ quo: 3n, rem: 2n });

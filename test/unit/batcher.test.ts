@@ -82,6 +82,32 @@ describe('Batcher', () => {
     while (b.queued > 0 || b.inflight > 0) await new Promise((r) => setTimeout(r, 5));
     expect(seen.sort((a, c) => a - c)).toEqual(Array.from({ length: n }, (_, i) => i));
   });
+
+  it('pushAll sends a group together at once (split at maxBatch), or with the next free slot', async () => {
+    const batches: number[][] = [];
+    const release: (() => void)[] = [];
+    const b = new Batcher<number>({
+      maxBatch: 4,
+      maxConcurrent: 3,
+      send: (items) => {
+        batches.push(items);
+        return new Promise<void>((r) => release.push(r));
+      },
+    });
+    b.pushAll([1, 2, 3, 4, 5, 6]);
+    expect(batches).toEqual([
+      [1, 2, 3, 4],
+      [5, 6],
+    ]);
+    b.pushAll([7, 8]);
+    expect(batches).toHaveLength(3); // the third slot
+    b.pushAll([9, 10]);
+    expect(b.queued).toBe(2); // every slot busy
+    release.shift()!();
+    await tick();
+    expect(batches.at(-1)).toEqual([9, 10]);
+    for (const r of release) r();
+  });
 });
 
 describe('Limiter', () => {

@@ -1,0 +1,118 @@
+import type { CallOptions } from './call-one.js';
+import { DeadlineExceededError, isRetryable, NoNodesError } from './errors.js';
+import type { NodeClient } from './node-client.js';
+import { PendingCall } from './pending-call.js';
+import type { CallRuntime } from './runtime.js';
+
+/** ManyCall is one call of a `callMany`: a method and its (wire-encoded) params. */
+export interface ManyCall {
+  method: string;
+  params: unknown;
+}
+
+/** ManyResult is one call's outcome: its result and the node that answered, or its error. */
+export type ManyResult =
+  | { ok: true; result: unknown; nodeId: string }
+  | { ok: false; error: unknown; nodeId: string | undefined };
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * callMany sends `calls` to one node picked by the balancer, together (as one JSON-RPC batch when
+ * they fit), under one deadline; calls that fail with a retryable error go together to another
+ * node, within `attempts` and the retry budget. Resolves with one outcome per call, in order; never
+ * rejects for a call's failure. One timer and one abort listener serve the whole group.
+ */
+export async function callMany(
+  rt: CallRuntime,
+  calls: readonly ManyCall[],
+  opts: CallOptions,
+): Promise<ManyResult[]> {
+  const results = new Array<ManyResult>(calls.length);
+  const deadlineMs = opts.deadlineMs ?? rt.defaults.deadlineMs;
+  const deadlineAt = Date.now() + deadlineMs;
+  const max = Math.max(1, opts.attempts ?? rt.defaults.attempts);
+  const started = performance.now();
+  for (let i = 0; i < calls.length; i++) rt.budget.onRequest(started);
+  rt.stats.calls += calls.length;
+  const tried = new Set<string>();
+  let pending = calls.map((_, i) => i);
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const picker = rt.membership.picker;
+    const key = opts.key;
+    const node = picker.pick({ key, exclude: tried }) ?? (tried.size > 0 ? picker.pick({ key }) : undefined);
+    if (!node) {
+      const error = new NoNodesError(picker.size === 0 ? 'no live nodes' : 'every node failed');
+      for (const i of pending) results[i] = { ok: false, error, nodeId: undefined };
+      break;
+    }
+    tried.add(node.id);
+    const settled = await sendTogether(node, pending, calls, deadlineAt, deadlineMs, opts.signal);
+    // Calls to retry go together, as one more request: one withdrawal from the retry budget.
+    const again =
+      mayGoOn(attempt, max, deadlineAt, opts.signal) &&
+      settled.some((r) => !r.ok && isRetryable(r.error)) &&
+      rt.budget.tryWithdraw(performance.now());
+    const retry: number[] = [];
+    for (let j = 0; j < pending.length; j++) {
+      const i = pending[j]!;
+      const s = settled[j]!;
+      if (s.ok) results[i] = { ok: true, result: s.value, nodeId: node.id };
+      else if (again && isRetryable(s.error)) retry.push(i);
+      else results[i] = { ok: false, error: s.error, nodeId: node.id };
+    }
+    rt.stats.retries += retry.length;
+    pending = retry;
+  }
+  for (const r of results) if (!r.ok) rt.stats.failures++;
+  return results;
+}
+
+/** mayGoOn: attempts and time left, and not aborted. */
+function mayGoOn(attempt: number, max: number, deadlineAt: number, signal: AbortSignal | undefined): boolean {
+  return attempt < max && Date.now() < deadlineAt && !signal?.aborted;
+}
+
+/** sendTogether submits the calls at `indexes` to `node` at once and waits for all of them to settle. */
+function sendTogether(
+  node: NodeClient,
+  indexes: readonly number[],
+  calls: readonly ManyCall[],
+  deadlineAt: number,
+  deadlineMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Settled[]> {
+  return new Promise((resolve) => {
+    const out = new Array<Settled>(indexes.length);
+    let left = indexes.length;
+    const done = (): void => {
+      if (--left > 0) return;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(out);
+    };
+    const pending = indexes.map((i, j) => {
+      const { method, params } = calls[i]!;
+      const ok = (value: unknown): void => {
+        out[j] = { ok: true, value };
+        done();
+      };
+      const fail = (error: unknown): void => {
+        out[j] = { ok: false, error };
+        done();
+      };
+      return new PendingCall(method, params, deadlineAt, deadlineMs, undefined, ok, fail, false);
+    });
+    const failAll = (error: unknown): void => {
+      for (const c of pending) c.fail(error);
+    };
+    const onAbort = (): void => failAll(signal?.reason);
+    const timer = setTimeout(
+      () => failAll(new DeadlineExceededError(deadlineMs)),
+      Math.max(0, deadlineAt - Date.now()),
+    );
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    node.submitAll(pending);
+  });
+}
