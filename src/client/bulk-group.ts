@@ -132,15 +132,24 @@ async function settleUnique(
   const computed = await computeAll(host, missing, ctx);
   const records: ResultRecord[] = [];
   const storedAt = new Date().toISOString();
-  for (const [i, got] of computed.entries()) {
+  for (let i = 0; i < computed.length; i++) {
     const p = missing[i]!;
+    const got = computed[i];
     if (!got) {
       failed.add(p.key);
       continue;
     }
     const { answer, nodes } = got;
-    const fields = { key: p.key, method: p.op.method, params: p.wire, answer, nodes, verify: ctx.verify };
-    records.push(makeRecord({ ...fields, job: ctx.jobId }, storedAt));
+    const fields = {
+      key: p.key,
+      method: p.op.method,
+      params: p.wire,
+      answer,
+      nodes,
+      verify: ctx.verify,
+      job: ctx.jobId,
+    };
+    records.push(makeRecord(fields, storedAt));
   }
   if (records.length === 0) return failed;
   try {

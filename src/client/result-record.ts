@@ -93,19 +93,19 @@ export interface RecordFields {
 
 /** makeRecord builds a v1 record stamped with `storedAt` (default: now). */
 export function makeRecord(f: RecordFields, storedAt = new Date().toISOString()): ResultRecord {
-  const record: ResultRecord = {
-    v: 1,
-    key: f.key,
-    method: f.method,
-    params: f.params,
-    nodes: f.nodes,
-    verify: f.verify,
-    storedAt,
-  };
-  if (f.answer.error === undefined) record.result = f.answer.result;
-  else record.error = { code: f.answer.error.code, message: f.answer.error.message };
-  if (f.job !== undefined) record.job = f.job;
-  return record;
+  // One literal per shape (no members added later): bulk jobs build one record per stored result.
+  const { key, method, params, nodes, verify, job } = f;
+  const error = f.answer.error;
+  if (error !== undefined) {
+    const e = { code: error.code, message: error.message };
+    return job === undefined
+      ? { v: 1, key, method, params, error: e, nodes, verify, storedAt }
+      : { v: 1, key, method, params, error: e, nodes, verify, job, storedAt };
+  }
+  const result = f.answer.result;
+  return job === undefined
+    ? { v: 1, key, method, params, result, nodes, verify, storedAt }
+    : { v: 1, key, method, params, result, nodes, verify, job, storedAt };
 }
 
 /** answerText renders a record's answer for messages: the result's JSON, or `error <code>: <message>`. */

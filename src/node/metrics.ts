@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from 'prom-client';
+import { CallTally } from './call-tally.js';
 import type { CallOutcome } from './dispatcher.js';
 
 /** RejectReason names the requests a transport refuses before any call runs. */
@@ -23,8 +24,7 @@ export interface MetricsSources {
  */
 export class NodeMetrics {
   readonly registry = new Registry();
-  readonly #calls: Counter<'method' | 'outcome'>;
-  readonly #latency: Histogram<'method'>;
+  readonly #tally: CallTally;
   readonly #requests: Counter<'transport'>;
   readonly #batch: Histogram;
   readonly #rejects: Counter<'transport' | 'reason'>;
@@ -33,19 +33,29 @@ export class NodeMetrics {
     const registers = [this.registry];
     this.registry.setDefaultLabels(labels);
     collectDefaultMetrics({ register: this.registry });
-    this.#calls = new Counter({
+    // Per-call figures are tallied without prom-client on the hot path and read when scraped.
+    const tally = new CallTally(
+      'arith_call_duration_seconds',
+      'Arith call execution time (including any artificial delay)',
+      [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    );
+    this.#tally = tally;
+    const published = new Map<string, number>();
+    new Counter({
       name: 'arith_calls_total',
       help: 'Arith calls executed, by method and outcome',
       labelNames: ['method', 'outcome'],
       registers,
+      collect() {
+        for (const { method, outcome, calls } of tally.counts()) {
+          const key = `${method}\0${outcome}`;
+          const delta = calls - (published.get(key) ?? 0);
+          if (delta > 0) this.inc({ method, outcome }, delta);
+          published.set(key, calls);
+        }
+      },
     });
-    this.#latency = new Histogram({
-      name: 'arith_call_duration_seconds',
-      help: 'Arith call execution time (including any artificial delay)',
-      labelNames: ['method'],
-      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-      registers,
-    });
+    this.registry.registerMetric(tally as unknown as Metric);
     this.#requests = new Counter({
       name: 'arith_requests_total',
       help: 'JSON-RPC messages received (a batch is one)',
@@ -92,8 +102,7 @@ export class NodeMetrics {
 
   /** onCall records one executed call (wire it to the dispatcher's `onCall`). */
   onCall(o: CallOutcome): void {
-    this.#calls.inc({ method: o.method, outcome: o.outcome });
-    this.#latency.observe({ method: o.method }, o.ms / 1000);
+    this.#tally.record(o.method, o.outcome, o.ms / 1000);
   }
 
   /** onMessage records one JSON-RPC message; `batch` is its length when it is a batch. */

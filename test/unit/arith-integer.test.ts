@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ARITH_ERROR_CODES,
   ArithError,
+  bitLength,
   DEFAULT_ARITH_LIMITS,
   DivideByZeroError,
   encodeInteger,
@@ -149,5 +150,22 @@ describe('encodeInteger', () => {
         },
       ),
     );
+  });
+});
+
+describe('bitLength', () => {
+  const slow = (n: bigint): number => (n === 0n ? 0 : (n < 0n ? -n : n).toString(2).length);
+
+  it("matches the binary length around every power of two up to 2^70, and at random, like Go's BitLen", () => {
+    const values: bigint[] = [0n, 1n, -1n];
+    for (let k = 1n; k <= 70n; k++) {
+      const p = 1n << k;
+      values.push(p - 1n, p, p + 1n, -(p - 1n), -p, -(p + 1n));
+    }
+    for (let i = 0; i < 2_000; i++) {
+      values.push(BigInt(Math.floor(Math.random() * Number.MAX_SAFE_INTEGER)) * (i % 2 ? 1n : -1n));
+      values.push(BigInt(`0x${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`));
+    }
+    for (const n of values) expect([n, bitLength(n)]).toEqual([n, slow(n)]);
   });
 });
