@@ -1,8 +1,10 @@
 /**
- * Batched put-if-absent: one etcd transaction stores up to 64 keys, each in its own nested txn
- * (etcd ≥ 3.3) whose compare is `createRevision(key) == 0`: put when absent, else read the stored
- * value back. Every key is decided on its own in one round trip, and a retried transaction (etcd3
- * retries internally, callers retry on leader changes) can never store a key twice.
+ * Batched put-if-absent: one etcd transaction stores up to 64 keys. First a flat one (every
+ * `createRevision(key) == 0`, then put all: the common case of fresh keys, in one round trip);
+ * if some key exists, a second transaction decides each key on its own, in a nested txn
+ * (etcd ≥ 3.3): put when absent, else read the stored value back. Every compare is put-if-absent,
+ * so a retried transaction (etcd3 retries internally, callers retry on leader changes) can never
+ * store a key twice.
  */
 import type { Etcd3, IRequestOp, ITxnResponse } from 'etcd3';
 
@@ -46,12 +48,22 @@ export function chunk<T extends { key: string; value?: string }>(items: readonly
   return out;
 }
 
-function createIfAbsent(item: PutIfAbsentItem): IRequestOp {
-  const key = Buffer.from(item.key);
+/** Buffers of one item, made once for either form of the transaction. */
+interface Encoded {
+  item: PutIfAbsentItem;
+  key: Buffer;
+  value: Buffer;
+}
+
+function absent(key: Buffer) {
+  return { key, target: 'Create' as const, result: 'Equal' as const, create_revision: 0 };
+}
+
+function createIfAbsent({ key, value }: Encoded): IRequestOp {
   return {
     request_txn: {
-      compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }],
-      success: [{ request_put: { key, value: Buffer.from(item.value) } }],
+      compare: [absent(key)],
+      success: [{ request_put: { key, value } }],
       failure: [{ request_range: { key } }],
     },
   };
@@ -76,8 +88,24 @@ export async function putIfAbsent(
   return parts.flat();
 }
 
+/**
+ * storeChunk stores one transaction's worth. Fresh keys are the common case (a new bulk job), so it
+ * first tries one flat transaction: every key absent, then put them all. Only when some key exists
+ * (that transaction then wrote nothing) does it decide each key on its own with nested transactions.
+ */
 async function storeChunk(etcd: Etcd3, items: PutIfAbsentItem[]): Promise<PutIfAbsentOutcome[]> {
-  const res: ITxnResponse = await etcd.kv.txn({ success: items.map(createIfAbsent) });
+  const encoded = items.map(
+    (item): Encoded => ({ item, key: Buffer.from(item.key), value: Buffer.from(item.value) }),
+  );
+  const flat = await etcd.kv.txn({
+    compare: encoded.map((e) => absent(e.key)),
+    success: encoded.map(({ key, value }) => ({ request_put: { key, value } })),
+  });
+  if (flat.succeeded) {
+    const revision = flat.header.revision;
+    return items.map((item): PutIfAbsentOutcome => ({ key: item.key, stored: true, revision }));
+  }
+  const res: ITxnResponse = await etcd.kv.txn({ success: encoded.map(createIfAbsent) });
   return items.map((item, i): PutIfAbsentOutcome => {
     const inner = res.responses[i]?.response_txn;
     if (!inner) throw new Error(`etcd answered a txn of ${items.length} ops with ${res.responses.length}`);

@@ -362,6 +362,22 @@ describe('results.verify and bulk jobs', () => {
     expect([...(await versions('Arith.Multiply/')).values()].every((v) => v === '1')).toBe(true);
   });
 
+  it('map over a group where half the keys are stored already stores the other half, each once', async () => {
+    const ops = Array.from({ length: 64 }, (_, i) => ({
+      method: 'Arith.Add',
+      params: { A: i, B: 7_777 },
+      key: `mixed/${String(i).padStart(2, '0')}`,
+    }));
+    for (const op of ops.filter((_, i) => i % 2 === 0)) await cluster.results.compute(op.key, op.method, op.params);
+    // One group of 64: its all-fresh write fails as a whole, and the per-key write decides each.
+    const summary = await cluster.map(ops, { concurrency: 1 });
+    expect(summary).toMatchObject({ status: 'done', stored: 32, skipped: 32, failed: 0, conflicts: 0 });
+    const stored = await versions('mixed/');
+    expect(stored.size).toBe(64);
+    expect([...stored.values()].every((v) => v === '1')).toBe(true);
+    expect((await cluster.results.get('mixed/63'))?.result).toBe(63 + 7_777);
+  });
+
   it('map over an async iterable with duplicates, caller keys and a bad op', async () => {
     async function* ops() {
       yield { method: 'Arith.Add', params: { A: 1, B: 1 }, key: 'it/1' };
