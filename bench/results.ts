@@ -9,26 +9,43 @@ import { pathToFileURL } from 'node:url';
 import type { Etcd3, IRequestOp } from 'etcd3';
 import { startEtcd } from '../test/support/etcd.js';
 import { startNode, stopAllNodes } from '../test/support/process.js';
-import { type Cluster, connect } from './lib/sdk.js';
+import { cpuTicks } from './lib/cpu.js';
+import { monotonicUs } from './lib/profiling.js';
+import { type Cluster, connect, deriveKey } from './lib/sdk.js';
 
 const BATCH = 64;
+
+/** RawOp is one result the raw loops write: its key (the SDK's) and operands. */
+interface RawOp {
+  key: string;
+  A: number;
+  B: number;
+}
 const INFLIGHT = 16;
 
-/** rawLoop writes n keys under prefix with put-if-absent txns of BATCH keys, INFLIGHT at once. */
-async function rawLoop(etcd: Etcd3, prefix: string, n: number, nested: boolean): Promise<number> {
-  const value = (i: number): Buffer =>
-    Buffer.from(
+/**
+ * rawLoop writes the results of `ops` with put-if-absent txns of BATCH keys, INFLIGHT at once: the
+ * same keys (the SDK's, derived from each op, under `prefix`) and records of the same shape and
+ * size as the bulk job stores, so that etcd does the same work for both; only the writer differs.
+ */
+async function rawLoop(etcd: Etcd3, prefix: string, ops: RawOp[], nested: boolean): Promise<number> {
+  const n = ops.length;
+  const value = (i: number): Buffer => {
+    const { key, A, B } = ops[i]!;
+    return Buffer.from(
       JSON.stringify({
         v: 1,
-        key: `k${i}`,
+        key,
         method: 'Arith.Multiply',
-        params: { A: i, B: i + 1 },
-        result: i * (i + 1),
-        nodes: [],
+        params: { A, B },
+        result: A * B,
+        nodes: ['raw-writer-0'],
         verify: 'one',
+        job: 'raw-1700000000000',
         storedAt: new Date().toISOString(),
       }),
     );
+  };
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -36,7 +53,7 @@ async function rawLoop(etcd: Etcd3, prefix: string, n: number, nested: boolean):
       while (next < n) {
         const from = next;
         next = Math.min(n, next + BATCH);
-        const keys = Array.from({ length: next - from }, (_, j) => Buffer.from(`${prefix}${from + j}`));
+        const keys = Array.from({ length: next - from }, (_, j) => Buffer.from(prefix + ops[from + j]!.key));
         const compare = (key: Buffer) => ({
           key,
           target: 'Create' as const,
@@ -69,6 +86,8 @@ export interface ResultsFigures {
   n: number;
   mapPerSec: number;
   mapSeconds: number;
+  /** mapStartUs: when the bulk job started, on the profiler's clock (for the `results:map` window). */
+  mapStartUs: number;
   stored: number;
   failed: number;
   verified: number;
@@ -76,36 +95,121 @@ export interface ResultsFigures {
   verifySeconds: number;
   rawFlatPerSec: number;
   rawNestedPerSec: number;
+  /** cpu: CPU time per stored result of each writer, µs, by process (when the pids are known). */
+  cpu: Partial<Record<'map' | 'flat' | 'nested', CpuPerOp>>;
+}
+
+/** CpuPerOp: CPU µs per stored result spent by the writing process, etcd and the nodes. */
+export interface CpuPerOp {
+  client: number;
+  etcd: number;
+  nodes: number;
+}
+
+/** Pids whose CPU the results measurements account for (etcd is unknown in a container). */
+export interface ResultsPids {
+  etcd: number[];
+  nodes: number[];
+}
+
+/** cpuOf runs `work` (which stores `n` results) and returns the CPU µs per result of each process group. */
+async function cpuOf(
+  pids: ResultsPids | undefined,
+  n: number,
+  work: () => Promise<void>,
+): Promise<CpuPerOp | undefined> {
+  const groups = pids ? [[process.pid], pids.etcd, pids.nodes] : [];
+  const ticks = (): number[] => groups.map((g) => g.reduce((a, pid) => a + cpuTicks(pid), 0));
+  const before = ticks();
+  await work();
+  if (!pids || n === 0) return undefined;
+  // A tick is 10 ms: µs per result.
+  const [client, etcd, nodes] = ticks().map((t, i) => Math.round(((t - before[i]!) * 10_000) / n));
+  return pids.etcd.length > 0
+    ? { client: client!, etcd: etcd!, nodes: nodes! }
+    : { client: client!, etcd: Number.NaN, nodes: nodes! };
 }
 
 /**
- * measureResults runs the bulk job of n multiplications on `cluster` (namespace `namespace`), verifies
- * it, runs both raw loops, and deletes everything it wrote under `/<namespace>/`.
+ * settle gives the next measurement the same etcd to write to: the keys written so far are deleted,
+ * the history compacted and the backend defragmented. Without it every run writes into a larger,
+ * more fragmented database than the one before, and whatever runs later is measured slower.
+ */
+async function settle(etcd: Etcd3, prefixes: string[]): Promise<void> {
+  for (const prefix of prefixes) await etcd.delete().prefix(prefix).exec();
+  const { header } = await etcd.kv.range({ key: Buffer.from('/') });
+  await etcd.kv.compact({ revision: header.revision, physical: true });
+  await etcd.maintenance.defragment();
+}
+
+/**
+ * measureResults runs the bulk job of n multiplications on `cluster` (namespace `namespace`) and
+ * verifies it, and runs both raw loops; each of the three starts from a settled etcd, in an order
+ * that rotates with `run` so that drift hits them alike. Deletes everything it wrote under
+ * `/<namespace>/` at the end.
  */
 export async function measureResults(
   cluster: Cluster,
   namespace: string,
   n: number,
+  run = 0,
+  pids?: ResultsPids,
 ): Promise<ResultsFigures> {
   const ops = Array.from({ length: n }, (_, i) => ({ method: 'Arith.Multiply', params: { A: i, B: i + 1 } }));
+  const rawOps: RawOp[] = ops.map(({ method, params }) => ({ key: deriveKey(method, params), ...params }));
   const jobId = `bench-${Date.now()}`;
+  const written = ['results', 'jobs', 'raw-flat', 'raw-nested'].map((p) => `/${namespace}/${p}/`);
+  const f: ResultsFigures = {
+    n,
+    mapPerSec: 0,
+    mapSeconds: 0,
+    mapStartUs: 0,
+    stored: 0,
+    failed: 0,
+    verified: 0,
+    mismatches: 0,
+    verifySeconds: 0,
+    rawFlatPerSec: 0,
+    rawNestedPerSec: 0,
+    cpu: {},
+  };
+  const phases: Array<() => Promise<void>> = [
+    async () => {
+      f.mapStartUs = monotonicUs();
+      let seconds = 0;
+      const cpu = await cpuOf(pids, n, async () => {
+        const summary = await cluster.map(ops, { verify: 'one', jobId });
+        f.mapPerSec = summary.ratePerSec;
+        seconds = summary.seconds;
+        f.stored = summary.stored;
+        f.failed = summary.failed;
+      });
+      f.mapSeconds = seconds;
+      if (cpu) f.cpu.map = cpu;
+      const report = await cluster.results.verify({ jobId });
+      f.verified = report.checked;
+      f.mismatches = report.mismatches.length;
+      f.verifySeconds = Math.round(report.seconds * 100) / 100;
+    },
+    async () => {
+      const cpu = await cpuOf(pids, n, async () => {
+        f.rawFlatPerSec = await rawLoop(cluster.etcd, `/${namespace}/raw-flat/`, rawOps, false);
+      });
+      if (cpu) f.cpu.flat = cpu;
+    },
+    async () => {
+      const cpu = await cpuOf(pids, n, async () => {
+        f.rawNestedPerSec = await rawLoop(cluster.etcd, `/${namespace}/raw-nested/`, rawOps, true);
+      });
+      if (cpu) f.cpu.nested = cpu;
+    },
+  ];
   try {
-    const summary = await cluster.map(ops, { verify: 'one', jobId });
-    const report = await cluster.results.verify({ jobId });
-    const rawFlatPerSec = await rawLoop(cluster.etcd, `/${namespace}/raw-flat/`, n, false);
-    const rawNestedPerSec = await rawLoop(cluster.etcd, `/${namespace}/raw-nested/`, n, true);
-    return {
-      n,
-      mapPerSec: summary.ratePerSec,
-      mapSeconds: summary.seconds,
-      stored: summary.stored,
-      failed: summary.failed,
-      verified: report.checked,
-      mismatches: report.mismatches.length,
-      verifySeconds: Math.round(report.seconds * 100) / 100,
-      rawFlatPerSec,
-      rawNestedPerSec,
-    };
+    for (let i = 0; i < phases.length; i++) {
+      await settle(cluster.etcd, written);
+      await phases[(i + run) % phases.length]!();
+    }
+    return f;
   } finally {
     await cluster.etcd.delete().prefix(`/${namespace}/`).exec();
   }

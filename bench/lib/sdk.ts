@@ -8,5 +8,5 @@ import type * as Sdk from '../../src/index.js';
 const DIST = new URL('../../dist/index.js', import.meta.url).href;
 const sdk = (await import(DIST)) as typeof Sdk;
 
-export const { connect } = sdk;
+export const { connect, deriveKey } = sdk;
 export type { Cluster, NodeStats } from '../../src/index.js';

@@ -2,7 +2,9 @@
  * Section 4: results stored per second. One per transaction (`cluster.results.compute`, 16 callers)
  * against a raw etcd3 put-if-absent loop (one key per txn, 16 in flight); batched (`cluster.map`,
  * groups of 64, 16 in flight, via `measureResults` in bench/results.ts) against raw etcd3 loops of
- * 64 keys per txn, 16 in flight. Own namespace and 3 nodes: measureResults deletes its namespace.
+ * 64 keys per txn, 16 in flight, each from a settled etcd (written keys deleted, history compacted,
+ * backend defragmented) in rotating order. Own namespace and 3 nodes: measureResults deletes its
+ * namespace.
  */
 import type { Etcd3 } from 'etcd3';
 import {
@@ -13,12 +15,35 @@ import {
   startNodes,
   summarise,
 } from '../lib/context.js';
+import { childPidsNamed } from '../lib/cpu.js';
 import { closedLoop, type LoadFigures, sleep } from '../lib/load.js';
-import { addWindow, measuredWindow, monotonicUs } from '../lib/profiling.js';
+import { addWindow, measuredWindow } from '../lib/profiling.js';
 import type { Table } from '../lib/report.js';
 import { type Cluster, connect } from '../lib/sdk.js';
 import { median, ratio, round } from '../lib/stats.js';
-import { measureResults, type ResultsFigures } from '../results.js';
+import { type CpuPerOp, measureResults, type ResultsFigures } from '../results.js';
+
+/** medianCpu is the per-process median over runs of each writer's CPU per result. */
+function medianCpu(runs: ResultsFigures[]): Partial<Record<'map' | 'flat' | 'nested', CpuPerOp>> {
+  const out: Partial<Record<'map' | 'flat' | 'nested', CpuPerOp>> = {};
+  for (const w of ['map', 'flat', 'nested'] as const) {
+    const got = runs.map((r) => r.cpu[w]).filter((c): c is CpuPerOp => c !== undefined);
+    if (got.length === 0) continue;
+    out[w] = {
+      client: median(got.map((c) => c.client)),
+      etcd: median(got.map((c) => c.etcd)),
+      nodes: median(got.map((c) => c.nodes)),
+    };
+  }
+  return out;
+}
+
+/** cpuText renders `client / etcd / nodes` µs (etcd `?` when it runs in a container). */
+function cpuText(c: CpuPerOp | undefined): string {
+  if (!c) return '–';
+  const v = (x: number): string => (Number.isFinite(x) ? String(Math.round(x)) : '?');
+  return `${v(c.client)} / ${v(c.etcd)} / ${v(c.nodes)} = ${v(c.client + c.etcd + c.nodes)}`;
+}
 
 /** INFLIGHT: transactions (or callers) in flight at once in every row, as in bench/results.ts. */
 const INFLIGHT = 16;
@@ -29,7 +54,13 @@ export interface ResultsData {
   sdkOnePerTxn?: Summary;
   rawOnePerTxn?: Summary;
   batched: ResultsFigures[];
-  batchedMedian?: { mapPerSec: number; rawFlatPerSec: number; rawNestedPerSec: number; verifyPerSec: number };
+  batchedMedian?: {
+    mapPerSec: number;
+    rawFlatPerSec: number;
+    rawNestedPerSec: number;
+    verifyPerSec: number;
+    cpu: Partial<Record<'map' | 'flat' | 'nested', CpuPerOp>>;
+  };
   n: number;
   skipped?: string;
   errors: string[];
@@ -91,6 +122,10 @@ export async function runResults(ctx: BenchContext): Promise<SectionOutput<Resul
     await cluster.ready({ nodes: 3, timeoutMs: 10_000 });
     data.skipped = probe(cluster);
     if (data.skipped === undefined) {
+      // Unmeasured warm-up, as in section 1: run 1 should not pay for the JIT (here and in the nodes).
+      await measureResults(cluster, namespace, Math.min(data.n, 6_400));
+      await sleep(500);
+      await cluster.ready({ nodes: 3, timeoutMs: 20_000 });
       for (let run = 1; run <= ctx.opts.runs; run++) {
         try {
           const s = await measuredWindow('results:compute', () => sdkOnePerTxn(cluster, run, seconds));
@@ -99,10 +134,14 @@ export async function runResults(ctx: BenchContext): Promise<SectionOutput<Resul
             rawOnePerTxn(cluster.etcd, `/${namespace}/raw-one/${run}/`, seconds),
           );
           raw.push(r);
-          const t0 = monotonicUs();
-          const b = await measuredWindow('results:batched', () => measureResults(cluster, namespace, data.n));
-          // measureResults runs the bulk job first: that part alone is `results:map`.
-          addWindow('results:map', t0, t0 + b.mapSeconds * 1e6);
+          const b = await measuredWindow('results:batched', () =>
+            measureResults(cluster, namespace, data.n, run - 1, {
+              etcd: childPidsNamed('etcd'),
+              nodes: nodes.map((x) => x.pid),
+            }),
+          );
+          // The bulk job alone is `results:map`.
+          addWindow('results:map', b.mapStartUs, b.mapStartUs + b.mapSeconds * 1e6);
           // measureResults deletes everything under /<namespace>/, node keys included: the nodes put
           // their keys back; the next run starts once the client has seen that and all 3 are live.
           await sleep(500);
@@ -135,6 +174,7 @@ export async function runResults(ctx: BenchContext): Promise<SectionOutput<Resul
       rawFlatPerSec: Math.round(median(b.map((x) => x.rawFlatPerSec))),
       rawNestedPerSec: Math.round(median(b.map((x) => x.rawNestedPerSec))),
       verifyPerSec: Math.round(median(b.map((x) => x.verified / Math.max(0.001, x.verifySeconds)))),
+      cpu: medianCpu(b),
     };
   }
   const bm = data.batchedMedian;
@@ -142,9 +182,18 @@ export async function runResults(ctx: BenchContext): Promise<SectionOutput<Resul
   const mismatches = b.reduce((a, x) => a + x.mismatches, 0);
   const table: Table = {
     title: `4. Results stored per second (1 etcd member, ${INFLIGHT} in flight), median of ${ctx.opts.runs}`,
-    columns: ['writer', 'keys/txn', 'results/s', '× raw, same batch', 'p50 ms', 'errors', 'note'],
+    columns: [
+      'writer',
+      'keys/txn',
+      'results/s',
+      '× raw, same batch',
+      'p50 ms',
+      'CPU µs/result: client / etcd / nodes',
+      'errors',
+      'note',
+    ],
     rows: data.skipped
-      ? [[data.skipped, undefined, undefined, undefined, undefined, undefined, '']]
+      ? [[data.skipped, undefined, undefined, undefined, undefined, undefined, undefined, '']]
       : [
           [
             'SDK results.compute (call + put-if-absent)',
@@ -152,6 +201,7 @@ export async function runResults(ctx: BenchContext): Promise<SectionOutput<Resul
             data.sdkOnePerTxn?.callsPerSec,
             ratio(data.sdkOnePerTxn?.callsPerSec, data.rawOnePerTxn?.callsPerSec),
             data.sdkOnePerTxn?.p50Ms,
+            undefined,
             data.sdkOnePerTxn?.errors,
             data.sdkOnePerTxn?.firstError ?? '',
           ],
@@ -161,6 +211,7 @@ export async function runResults(ctx: BenchContext): Promise<SectionOutput<Resul
             data.rawOnePerTxn?.callsPerSec,
             1,
             data.rawOnePerTxn?.p50Ms,
+            undefined,
             data.rawOnePerTxn?.errors,
             '',
           ],
@@ -170,24 +221,27 @@ export async function runResults(ctx: BenchContext): Promise<SectionOutput<Resul
             bm?.mapPerSec,
             ratio(bm?.mapPerSec, bm?.rawNestedPerSec),
             undefined,
+            cpuText(bm?.cpu.map),
             failed,
             `${data.n.toLocaleString('en-US')} ops per run; vs flat ×${ratio(bm?.mapPerSec, bm?.rawFlatPerSec)}`,
           ],
           [
-            'raw etcd3 txn, one nested txn per key (as the SDK)',
+            'raw etcd3 put-if-absent per key: a nested txn each',
             BATCH,
             bm?.rawNestedPerSec,
             1,
             undefined,
+            cpuText(bm?.cpu.nested),
             0,
             '',
           ],
           [
-            'raw etcd3 txn, 64 compares, all-or-nothing',
+            'raw etcd3 all-or-nothing: 64 compares, then 64 puts',
             BATCH,
             bm?.rawFlatPerSec,
             ratio(bm?.rawFlatPerSec, bm?.rawNestedPerSec),
             undefined,
+            cpuText(bm?.cpu.flat),
             0,
             '',
           ],
@@ -197,11 +251,15 @@ export async function runResults(ctx: BenchContext): Promise<SectionOutput<Resul
             bm?.verifyPerSec,
             undefined,
             undefined,
+            undefined,
             mismatches,
             'records checked/s; errors = mismatches',
           ],
         ],
-    notes: data.errors.map((e) => `error: ${e}`),
+    notes: [
+      'CPU µs/result: CPU time of the writing process (this one), of etcd and of the 3 nodes, per result stored (from /proc).',
+      ...data.errors.map((e) => `error: ${e}`),
+    ],
   };
   return { tables: [table], data: { ...data, n: round(data.n, 0) } };
 }
