@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
 import { type Logger, pino } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+/** pino-pretty is loaded only for a terminal: a node logging JSON never pays for it (about 1 MB of RSS). */
+const require = createRequire(import.meta.url);
 
 export type { Logger };
 
@@ -23,7 +27,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     options.pretty ??
     (destination === 1 && Boolean(process.stdout.isTTY) && process.env.LOG_FORMAT !== 'json');
   const stream = wantPretty
-    ? pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', sync: true })
+    ? (require('pino-pretty') as typeof PinoPretty)({
+        colorize: true,
+        translateTime: 'HH:MM:ss.l',
+        ignore: 'pid,hostname',
+        sync: true,
+      })
     : typeof destination === 'number'
       ? pino.destination({ dest: destination, sync: false })
       : destination;
