@@ -368,7 +368,8 @@ describe('results.verify and bulk jobs', () => {
       params: { A: i, B: 7_777 },
       key: `mixed/${String(i).padStart(2, '0')}`,
     }));
-    for (const op of ops.filter((_, i) => i % 2 === 0)) await cluster.results.compute(op.key, op.method, op.params);
+    for (const op of ops.filter((_, i) => i % 2 === 0))
+      await cluster.results.compute(op.key, op.method, op.params);
     // One group of 64: its all-fresh write fails as a whole, and the per-key write decides each.
     const summary = await cluster.map(ops, { concurrency: 1 });
     expect(summary).toMatchObject({ status: 'done', stored: 32, skipped: 32, failed: 0, conflicts: 0 });

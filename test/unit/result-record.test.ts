@@ -93,3 +93,24 @@ describe('local verification', () => {
     expect(answersEqual(r, { error: { code: 1001, message: 'divide by zero' } })).toBe(false);
   });
 });
+
+describe('serializeResultRecord', () => {
+  it('writes the same JSON as JSON.stringify for any mix of repeated and changing members', () => {
+    const odd = ['n"1', 'nœud-2', 'n\\3', 'n1'];
+    for (let i = 0; i < 200; i++) {
+      const r = makeRecord(
+        {
+          key: `k/${i % 3}`,
+          method: i % 5 === 0 ? 'Arith.Add' : 'Arith.Multiply',
+          params: { A: i, B: `${i}9007199254740993` },
+          answer: i % 7 === 0 ? { error: { code: 1001, message: 'divide "by" zero' } } : { result: i * 3 },
+          nodes: i % 4 === 3 ? ['a', 'b'] : [odd[i % odd.length]!],
+          verify: i % 2 ? 'one' : 'quorum',
+          ...(i % 3 ? { job: `job-${i % 2}` } : {}),
+        },
+        i % 6 ? '2026-11-22T01:00:00.000Z' : new Date(i).toISOString(),
+      );
+      expect(JSON.parse(serializeResultRecord(r))).toEqual(JSON.parse(JSON.stringify(r)));
+    }
+  });
+});
