@@ -68,7 +68,7 @@ export function computeTargets(d: SectionData): Target[] {
       r3,
       (x) => x <= 1.3,
       `${r3}×`,
-      `${pair(sdk1?.p50Ms, http1?.p50Ms, 'ms')}; batching off ${ratio(at('sdk-batch-off', minCallers)?.p50Ms, http1?.p50Ms)}×, bare client → arith-node ${ratio(at('node-http-to-node', minCallers)?.p50Ms, http1?.p50Ms)}×`,
+      `${pair(sdk1?.p50Ms, http1?.p50Ms, 'ms')}; batching off ${ratio(at('sdk-batch-off', minCallers)?.p50Ms, http1?.p50Ms)}×; over HTTP ${ratio(at('sdk-http', minCallers)?.p50Ms, http1?.p50Ms)}×`,
     ),
   );
   const one = d.fanout?.find((r) => r.id === 'one-call' && r.runs > 0);

@@ -1,12 +1,10 @@
 /**
  * Section 1: call throughput and latency of `Arith.Multiply` at 1, 64 and 256 concurrent callers,
  * each client in this process (or its own process for Go) against server process(es):
- * the SDK against 3 nodes (auto-batching on and off), a plain jayson HTTP client against a jayson
- * server, a bare node:http client against a node:http JSON echo server (the HTTP floor), Go's
- * net/rpc/jsonrpc client against Go's net/rpc server (the seed's design), and the same Go client
- * against one of our nodes' TCP endpoint (interop under load). One diagnostic pair more: the bare
- * node:http client against one arith-node over HTTP, which splits the SDK's latency into what the
- * client adds and what the node adds over the HTTP floor.
+ * the SDK against 3 nodes (its default TCP transport with auto-batching on and off, and over HTTP),
+ * a plain jayson HTTP client against a jayson server, a bare node:http client against a node:http
+ * JSON echo server (the HTTP floor), Go's net/rpc/jsonrpc client against Go's net/rpc server (the
+ * seed's design), and the same Go client against one of our nodes' TCP endpoint (interop under load).
  */
 import http from 'node:http';
 import jayson from 'jayson';
@@ -207,24 +205,6 @@ function echoPair(ctx: BenchContext): Scenario {
   });
 }
 
-function httpToNode(ctx: BenchContext): Scenario {
-  const node = ctx.main.nodes[0]!;
-  return nodeScenario(
-    ctx,
-    'node-http-to-node',
-    '(diagnostic) bare node:http client → 1 arith-node, HTTP, 1 call/request',
-    async () => {
-      const { once, agent } = httpJsonRpc(node.httpPort);
-      return {
-        once,
-        serverPids: [node.pid],
-        counters: () => nodeCounters([node.http]),
-        close: async () => agent.destroy(),
-      };
-    },
-  );
-}
-
 /** goScenario runs the Go load client (its own process) against `addr()` and measures the server's CPU. */
 function goScenario(
   ctx: BenchContext,
@@ -307,7 +287,6 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<Th
     echoPair(ctx),
     goPair(ctx),
     goToNode(ctx),
-    httpToNode(ctx),
   ];
   const wanted = ctx.opts.scenarios;
   const scenarios = all.filter((s) => wanted.length === 0 || wanted.some((w) => s.id.includes(w)));
