@@ -17,5 +17,5 @@ USER node
 EXPOSE 7070 7071
 HEALTHCHECK --interval=5s --timeout=2s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:7070/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/cli/arith-node.js"]
+ENTRYPOINT ["node", "dist/cli/arith-node.js"]
 CMD ["--host", "0.0.0.0"]

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { NODE_RUNTIME_FLAGS } from '../../src/cli/node-runtime.js';
 
 /** NODE_BIN is the built `arith-node` entry point that integration tests run as real processes. */
 export const NODE_BIN = fileURLToPath(new URL('../../dist/cli/arith-node.js', import.meta.url));
@@ -44,7 +43,7 @@ let counter = 0;
 export async function startNode(opts: StartNodeOptions = {}): Promise<NodeProcess> {
   if (!existsSync(NODE_BIN)) throw new Error(`${NODE_BIN} is missing: run 'npm run build' first`);
   const id = opts.id ?? `t${process.pid}-${++counter}`;
-  const args = [...NODE_RUNTIME_FLAGS, NODE_BIN, '--id', id, '--port', '0', '--tcp-port', '0'];
+  const args = [NODE_BIN, '--id', id, '--port', '0', '--tcp-port', '0'];
   if (opts.etcd) args.push('--etcd', opts.etcd.join(','));
   if (opts.namespace) args.push('--namespace', opts.namespace);
   if (opts.ttl) args.push('--ttl', String(opts.ttl));

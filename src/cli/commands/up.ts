@@ -7,7 +7,6 @@ import { connect } from '../../client/cluster.js';
 import type { Command, Io } from '../command.js';
 import { ms, showValue, table, uptime } from '../format.js';
 import { findOrStartEtcd, type LocalEtcd } from '../local-etcd.js';
-import { NODE_RUNTIME_FLAGS } from '../node-runtime.js';
 import { watchdog } from '../watchdog.js';
 
 const NODE_BIN = fileURLToPath(new URL('../arith-node.js', import.meta.url));
@@ -23,7 +22,6 @@ function startNode(id: string, etcd: string[], namespace: string, port: number, 
   const child = spawn(
     process.execPath,
     [
-      ...NODE_RUNTIME_FLAGS,
       NODE_BIN,
       '--id',
       id,
