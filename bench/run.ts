@@ -96,7 +96,7 @@ async function startMain(etcd: EtcdHandle): Promise<MainCluster> {
   const args: string[] = [];
   const nodes = await startNodes(etcd, namespace, 3, args, 'bench');
   await sleep(1000);
-  return { namespace, nodes, idleRss: nodes.map((n) => rssOf(n.pid)) };
+  return { namespace, nodes };
 }
 
 async function bench(opts: BenchOptions, command: string): Promise<void> {

@@ -12,8 +12,6 @@ import { median, round } from './stats.js';
 export interface MainCluster {
   namespace: string;
   nodes: NodeProcess[];
-  /** idleRss: each node's RSS right after start, before any load. */
-  idleRss: Rss[];
   /** loadedRss: each node's RSS and peak after the throughput section (undefined if it did not run). */
   loadedRss?: Rss[];
 }

@@ -97,9 +97,18 @@ export function computeTargets(d: SectionData): Target[] {
           : 'not measured'),
     ),
   );
-  const idle = d.memory ? Math.max(...d.memory.nodeIdleRssMb) : Number.NaN;
+  // Judged on the larger of the two readings: V8 gives back what loading took at a time of its own.
+  const idle = d.memory ? Math.max(...d.memory.nodeStartRssMb, ...d.memory.nodeIdleRssMb) : Number.NaN;
   out.push(
-    judge('node RSS idle ≤ 80 MB', idle, (x) => x <= 80, `${idle} MB`, 'largest of 3 nodes just after start'),
+    judge(
+      'node RSS idle ≤ 80 MB',
+      idle,
+      (x) => x <= 80,
+      `${idle} MB`,
+      d.memory
+        ? `largest of 3 registered nodes, just started (${Math.max(...d.memory.nodeStartRssMb)}) or 15 s at rest (${Math.max(...d.memory.nodeIdleRssMb)})`
+        : 'not measured',
+    ),
   );
   const failed = d.discovery
     ? d.discovery.median.termFailedCalls + d.discovery.median.killFailedCalls

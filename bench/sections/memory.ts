@@ -1,18 +1,26 @@
 /**
- * Section 5: memory. Node RSS idle (right after start) and under load (peak RSS during, and RSS
- * after, the throughput section; or a short SDK load when that section did not run); client RSS with
- * 100,000 pending calls, measured in a client process of its own (plain node, built SDK).
+ * Section 5: memory. Node RSS of 3 fresh registered nodes just after start and idle (at rest for
+ * IDLE_AFTER_MS, by when V8 has given back what loading the modules took), and under load (peak
+ * RSS during, and RSS after, the throughput section; or a short SDK load when that section did not
+ * run); client RSS with 100,000 pending calls, in a client process of its own (plain node, built SDK).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type BenchContext, errorText, type SectionOutput } from '../lib/context.js';
-import { closedLoop } from '../lib/load.js';
+import { type BenchContext, errorText, type SectionOutput, startNodes } from '../lib/context.js';
+import { closedLoop, sleep } from '../lib/load.js';
 import { BENCH_DIR, type Rss, rssOf } from '../lib/procs.js';
 import type { Table } from '../lib/report.js';
 import { connect } from '../lib/sdk.js';
 import { median, round } from '../lib/stats.js';
 
 const run = promisify(execFile);
+
+/**
+ * IDLE_AFTER_MS: how long a node rests before its idle RSS is read. V8's memory reducer shrinks the
+ * young generation (grown to 16 MB while modules load) after several seconds without allocation:
+ * about 10 MB of RSS that a node at rest does not keep.
+ */
+const IDLE_AFTER_MS = 15_000;
 
 /** PendingFigures are what `bench/clients/pending-calls.mjs` prints. */
 export interface PendingFigures {
@@ -29,6 +37,9 @@ export interface PendingFigures {
 
 /** MemoryData: node RSS per node (MB) and the client figures per run. */
 export interface MemoryData {
+  /** nodeStartRssMb: RSS of each fresh node just after it registered. */
+  nodeStartRssMb: number[];
+  /** nodeIdleRssMb: RSS of the same nodes after IDLE_AFTER_MS at rest. */
   nodeIdleRssMb: number[];
   nodeLoadedRssMb: number[];
   nodePeakRssMb: number[];
@@ -67,6 +78,11 @@ async function pendingCalls(ctx: BenchContext): Promise<PendingFigures> {
 }
 
 export async function runMemory(ctx: BenchContext): Promise<SectionOutput<MemoryData>> {
+  // Fresh nodes of their own (registered, never called): RSS at start, then at rest while the client
+  // figures are measured meanwhile (they call the main nodes).
+  const fresh = await startNodes(ctx.etcd, `${ctx.main.namespace}-mem`, 3, [], 'mem');
+  const startedAt = Date.now();
+  const startRss = fresh.map((n) => rssOf(n.pid));
   let loaded: Rss[] | undefined = ctx.main.loadedRss;
   let loadSource = 'after the throughput section';
   if (!loaded) {
@@ -91,6 +107,9 @@ export async function runMemory(ctx: BenchContext): Promise<SectionOutput<Memory
       ctx.progress(`memory run ${i}/${ctx.opts.runs}: failed: ${clientError}`);
     }
   }
+  await sleep(Math.max(0, startedAt + IDLE_AFTER_MS - Date.now()));
+  const idleRss = fresh.map((n) => rssOf(n.pid));
+  await Promise.all(fresh.map((n) => n.stop('SIGTERM')));
   const m = (f: (p: PendingFigures) => number | undefined): number =>
     round(median(clientRuns.map((p) => f(p) ?? Number.NaN)), 1);
   const client: PendingFigures | undefined =
@@ -108,7 +127,8 @@ export async function runMemory(ctx: BenchContext): Promise<SectionOutput<Memory
           wrong: clientRuns.reduce((a, p) => a + p.wrong, 0),
         };
   const data: MemoryData = {
-    nodeIdleRssMb: ctx.main.idleRss.map((r) => round(r.rssMb, 1)),
+    nodeStartRssMb: startRss.map((r) => round(r.rssMb, 1)),
+    nodeIdleRssMb: idleRss.map((r) => round(r.rssMb, 1)),
     nodeLoadedRssMb: loaded.map((r) => round(r.rssMb, 1)),
     nodePeakRssMb: loaded.map((r) => round(r.peakMb, 1)),
     loadSource,
@@ -123,7 +143,12 @@ export async function runMemory(ctx: BenchContext): Promise<SectionOutput<Memory
     columns: ['what', 'MB', 'detail'],
     rows: [
       [
-        'node RSS idle (max of 3 nodes, just started)',
+        'node RSS just started (max of 3 fresh nodes, registered)',
+        Math.max(...data.nodeStartRssMb),
+        `per node: ${list(data.nodeStartRssMb)}`,
+      ],
+      [
+        `node RSS idle (the same nodes, ${IDLE_AFTER_MS / 1000} s at rest)`,
         Math.max(...data.nodeIdleRssMb),
         `per node: ${list(data.nodeIdleRssMb)}`,
       ],
