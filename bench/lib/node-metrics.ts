@@ -1,19 +1,10 @@
+import { sumMetric } from '../../test/support/node-metrics.js';
+
 /** NodeCounters are the totals a node's /metrics reports: calls answered and requests served
  * (HTTP requests and TCP lines). */
 export interface NodeCounters {
   calls: number;
   requests: number;
-}
-
-function sum(text: string, metric: string, filter?: string): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${metric}{`) && !line.startsWith(`${metric} `)) continue;
-    if (filter && !line.includes(filter)) continue;
-    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (Number.isFinite(value)) total += value;
-  }
-  return total;
 }
 
 /** nodeCounters scrapes `GET /metrics` of every node and adds up calls and requests. */
@@ -25,7 +16,7 @@ export async function nodeCounters(httpBases: string[]): Promise<NodeCounters> {
     }),
   );
   return {
-    calls: texts.reduce((a, t) => a + sum(t, 'arith_calls_total'), 0),
-    requests: texts.reduce((a, t) => a + sum(t, 'arith_requests_total'), 0),
+    calls: texts.reduce((a, t) => a + sumMetric(t, 'arith_calls_total'), 0),
+    requests: texts.reduce((a, t) => a + sumMetric(t, 'arith_requests_total'), 0),
   };
 }

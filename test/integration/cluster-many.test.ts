@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { DeadlineExceededError, type PickerBuilder, RemoteError } from '../../src/index.js';
 import { ClusterFixture } from '../support/cluster-fixture.js';
+import { nodeMetric } from '../support/node-metrics.js';
 import { startNode } from '../support/process.js';
 
 const endpoints = inject('etcdEndpoints');
@@ -16,16 +17,6 @@ const first: PickerBuilder = (targets) => {
   const sorted = [...targets].sort((a, b) => a.id.localeCompare(b.id));
   return { size: sorted.length, pick: (o) => sorted.find((t) => !o?.exclude?.has(t.id)) };
 };
-
-async function metric(http: string, name: string, filter: string): Promise<number> {
-  const text = await (await fetch(`${http}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${name}{`) && line.includes(filter))
-      total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
 
 describe('callMany', () => {
   it('sends a group as one batch to one node and answers each call in order, errors included', async () => {
@@ -52,8 +43,8 @@ describe('callMany', () => {
       expect(o.ok && BigInt(o.result as string | number)).toBe(BigInt(i) * 3n * 2n ** 60n); // exact
     }
     // One message carried the 100 calls (the batch limit is 128).
-    expect(await metric(nodes[0]!.http, 'arith_requests_total', 'transport="tcp"')).toBe(1);
-    expect(await metric(nodes[1]!.http, 'arith_requests_total', '')).toBe(0);
+    expect(await nodeMetric(nodes[0]!.http, 'arith_requests_total', 'transport="tcp"')).toBe(1);
+    expect(await nodeMetric(nodes[1]!.http, 'arith_requests_total', '')).toBe(0);
     expect(await cluster.callMany([])).toEqual([]);
   });
 

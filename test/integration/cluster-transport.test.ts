@@ -12,6 +12,7 @@ import {
   type TransportName,
 } from '../../src/index.js';
 import { ClusterFixture } from '../support/cluster-fixture.js';
+import { nodeMetric } from '../support/node-metrics.js';
 import { type NodeProcess, startNode } from '../support/process.js';
 
 const endpoints = inject('etcdEndpoints');
@@ -19,15 +20,8 @@ const fx = new ClusterFixture(endpoints);
 afterAll(() => fx.close());
 
 /** metric sums one counter of a node's /metrics over the lines containing `filter`. */
-async function metric(node: NodeProcess, name: string, filter = ''): Promise<number> {
-  const text = await (await fetch(`${node.http}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${name}{`) && line.includes(filter))
-      total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
+const metric = (node: NodeProcess, name: string, filter = ''): Promise<number> =>
+  nodeMetric(node.http, name, filter);
 
 async function cluster(ns: string, options: Partial<ConnectOptions>, nodes: number): Promise<Cluster> {
   const c = await fx.open(ns, options);
