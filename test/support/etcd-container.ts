@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import type { StartedTestContainer } from 'testcontainers';
 import { type Watchdog, watchdog } from '../../src/cli/watchdog.js';
 import {
@@ -15,9 +16,24 @@ export const DEFAULT_ETCD_IMAGE = 'quay.io/coreos/etcd:v3.5.17';
 /** STOP_GRACE_S is how long `docker stop` waits after SIGTERM before it sends SIGKILL. */
 const STOP_GRACE_S = 5;
 
-/** etcdImage returns the image the testcontainers mode runs: $ETCD_IMAGE or DEFAULT_ETCD_IMAGE. */
+/** LOCAL_ETCD_IMAGE is what `.ci/etcd-image/build.sh` builds from Debian's etcd (no registry needed). */
+export const LOCAL_ETCD_IMAGE = 'arith-cluster/etcd:3.4-local';
+
+let localImage: boolean | undefined;
+
+/** hasLocalImage tells (once) whether the Docker engine already holds LOCAL_ETCD_IMAGE. */
+function hasLocalImage(): boolean {
+  localImage ??=
+    spawnSync('docker', ['image', 'inspect', LOCAL_ETCD_IMAGE], { stdio: 'ignore' }).status === 0;
+  return localImage;
+}
+
+/**
+ * etcdImage returns the image the testcontainers mode runs: $ETCD_IMAGE; else the locally built
+ * image when there is one (nothing to pull); else DEFAULT_ETCD_IMAGE, pulled from its registry.
+ */
 export function etcdImage(): string {
-  return process.env.ETCD_IMAGE || DEFAULT_ETCD_IMAGE;
+  return process.env.ETCD_IMAGE || (hasLocalImage() ? LOCAL_ETCD_IMAGE : DEFAULT_ETCD_IMAGE);
 }
 
 /** loadTestcontainers sets the loopback-only defaults, then imports testcontainers (lazily: it is heavy). */
@@ -130,8 +146,8 @@ export async function startContainerMembers(specs: readonly MemberSpec[]): Promi
     await Promise.allSettled(members.map((m) => m.remove()));
     throw new Error(
       `could not start etcd in a container from image ${image}: ${err instanceof Error ? err.message : err}. ` +
-        'Without a registry, build a local image with `bash .ci/etcd-image/build.sh` and set ' +
-        'ETCD_IMAGE=arith-cluster/etcd:3.4-local, or set ETCD_MODE=binary.',
+        `Without a registry, build a local image with \`bash .ci/etcd-image/build.sh\` (${LOCAL_ETCD_IMAGE}, ` +
+        'used by default once built), or set ETCD_MODE=binary.',
       { cause: err },
     );
   }
