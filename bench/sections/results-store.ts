@@ -257,7 +257,7 @@ export async function runResults(ctx: BenchContext): Promise<SectionOutput<Resul
           ],
         ],
     notes: [
-      'CPU µs/result: CPU time of the writing process (this one), of etcd and of the 3 nodes, per result stored (from /proc).',
+      'CPU µs/result: CPU time of the writing process (this one), of etcd and of the 3 nodes, per result stored (from /proc; etcd `?` when it runs in a container).',
       ...data.errors.map((e) => `error: ${e}`),
     ],
   };
