@@ -25,7 +25,7 @@ import { buildGo, type GoTools } from './lib/go.js';
 import { sleep } from './lib/load.js';
 import { cpuBusyPct, describeMachine } from './lib/machine.js';
 import { type BenchOptions, parseOptions, type Section, USAGE } from './lib/options.js';
-import { killAll, rssOf } from './lib/procs.js';
+import { killAll } from './lib/procs.js';
 import {
   measuredWindow,
   PROF_DIR,
