@@ -29,6 +29,3 @@ export interface Channel {
   /** close lets batches in flight finish, then closes the connections. */
   close(): Promise<void>;
 }
-
-/** BatchRefusedCode: the JSON-RPC code a node refuses an over-size request or line with. */
-export const BATCH_REFUSED_CODE = -32600;

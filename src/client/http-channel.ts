@@ -1,7 +1,8 @@
 import { Pool } from 'undici';
 import { DEADLINE_HEADER } from '../node/deadline.js';
 import { REQUEST_ID_HEADER } from '../node/http-transport.js';
-import { BATCH_REFUSED_CODE, type BatchRequest, type Channel } from './channel.js';
+import { RPC_ERRORS } from '../node/rpc-errors.js';
+import type { BatchRequest, Channel } from './channel.js';
 import { RemoteError, TransportError } from './errors.js';
 import { transportError } from './transport-error.js';
 
@@ -58,7 +59,11 @@ export class HttpChannel implements Channel {
       });
       const text = await res.body.text();
       if (res.statusCode === 413) {
-        throw new RemoteError(BATCH_REFUSED_CODE, 'request body too large for the node', this.#opts.nodeId);
+        throw new RemoteError(
+          RPC_ERRORS.INVALID_REQUEST,
+          'request body too large for the node',
+          this.#opts.nodeId,
+        );
       }
       if (res.statusCode !== 200)
         throw new TransportError(`HTTP ${res.statusCode}`, this.#opts.nodeId, 'server');

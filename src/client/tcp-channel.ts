@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { deadlineNote } from '../node/deadline.js';
 import { FrameTooLargeError, LineSplitter } from '../node/line-splitter.js';
-import { BATCH_REFUSED_CODE, type BatchRequest, type Channel } from './channel.js';
+import { RPC_ERRORS } from '../node/rpc-errors.js';
+import type { BatchRequest, Channel } from './channel.js';
 import { RemoteError, TransportError } from './errors.js';
 import { transportError } from './transport-error.js';
 
@@ -146,7 +147,7 @@ export class TcpChannel implements Channel {
       if (this.#inflight[i]!.bytes > this.#inflight[largest]!.bytes) largest = i;
     }
     const [entry] = this.#inflight.splice(largest, 1);
-    const code = typeof error?.code === 'number' ? error.code : BATCH_REFUSED_CODE;
+    const code = typeof error?.code === 'number' ? error.code : RPC_ERRORS.INVALID_REQUEST;
     const message = typeof error?.message === 'string' ? error.message : 'request refused by the node';
     this.#settled(entry!).reject(new RemoteError(code, message, this.#opts.nodeId));
   }
