@@ -50,7 +50,6 @@ export function chunk<T extends { key: string; value?: string }>(items: readonly
 
 /** Buffers of one item, made once for either form of the transaction. */
 interface Encoded {
-  item: PutIfAbsentItem;
   key: Buffer;
   value: Buffer;
 }
@@ -95,7 +94,7 @@ export async function putIfAbsent(
  */
 async function storeChunk(etcd: Etcd3, items: PutIfAbsentItem[]): Promise<PutIfAbsentOutcome[]> {
   const encoded = items.map(
-    (item): Encoded => ({ item, key: Buffer.from(item.key), value: Buffer.from(item.value) }),
+    (item): Encoded => ({ key: Buffer.from(item.key), value: Buffer.from(item.value) }),
   );
   const flat = await etcd.kv.txn({
     compare: encoded.map((e) => absent(e.key)),
