@@ -22,7 +22,7 @@ interface MetricValue {
  * CallTally counts a node's calls by method and outcome, and their durations in fixed buckets,
  * with plain arithmetic per call (no label hashing on the hot path: that was a fifth of a node's
  * CPU under batched load). The Prometheus metrics read it when scraped: `counts()` feeds the
- * calls counter, and `histogram()` is itself a prom-client metric (`get()`), registered as is.
+ * calls counter, and the tally itself is the duration histogram's prom-client metric (`get()`).
  */
 export class CallTally {
   readonly #methods = new Map<string, MethodTally>();

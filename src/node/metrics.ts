@@ -42,19 +42,15 @@ export class NodeMetrics {
       [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     );
     this.#tally = tally;
-    const published = new Map<string, number>();
     new Counter({
       name: 'arith_calls_total',
       help: 'Arith calls executed, by method and outcome',
       labelNames: ['method', 'outcome'],
       registers,
+      // The tally holds the totals: publish them as they stand at each scrape.
       collect() {
-        for (const { method, outcome, calls } of tally.counts()) {
-          const key = `${method}\0${outcome}`;
-          const delta = calls - (published.get(key) ?? 0);
-          if (delta > 0) this.inc({ method, outcome }, delta);
-          published.set(key, calls);
-        }
+        this.reset();
+        for (const { method, outcome, calls } of tally.counts()) this.inc({ method, outcome }, calls);
       },
     });
     this.registry.registerMetric(tally as unknown as Metric);
