@@ -125,9 +125,7 @@ async function cpuOf(
   if (!pids || n === 0) return undefined;
   // A tick is 10 ms: µs per result.
   const [client, etcd, nodes] = ticks().map((t, i) => Math.round(((t - before[i]!) * 10_000) / n));
-  return pids.etcd.length > 0
-    ? { client: client!, etcd: etcd!, nodes: nodes! }
-    : { client: client!, etcd: Number.NaN, nodes: nodes! };
+  return { client: client!, etcd: pids.etcd.length > 0 ? etcd! : Number.NaN, nodes: nodes! };
 }
 
 /**
@@ -176,15 +174,13 @@ export async function measureResults(
   const phases: Array<() => Promise<void>> = [
     async () => {
       f.mapStartUs = monotonicUs();
-      let seconds = 0;
       const cpu = await cpuOf(pids, n, async () => {
         const summary = await cluster.map(ops, { verify: 'one', jobId });
         f.mapPerSec = summary.ratePerSec;
-        seconds = summary.seconds;
+        f.mapSeconds = summary.seconds;
         f.stored = summary.stored;
         f.failed = summary.failed;
       });
-      f.mapSeconds = seconds;
       if (cpu) f.cpu.map = cpu;
       const report = await cluster.results.verify({ jobId });
       f.verified = report.checked;
