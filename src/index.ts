@@ -2,11 +2,16 @@
  * arith-cluster's public surface, re-exported on purpose; everything else is internal.
  */
 export * from './arith/index.js';
-export { BALANCERS, pickerBuilder } from './client/balancers.js';
-export type { BulkIssue, BulkOp, BulkProgress, BulkSummary, MapOptions } from './client/bulk-job.js';
+export { BALANCERS, pickerBuilder } from './client/balance/balancers.js';
+export type {
+  BalancerName,
+  Picker,
+  PickerBuilder,
+  PickOptions,
+  PickTarget,
+} from './client/balance/picker.js';
 export type { ManyCall, ManyResult } from './client/call-many.js';
 export type { CallOptions } from './client/call-one.js';
-export type { TransportName } from './client/channel.js';
 export { Cluster, type ClusterEvents, type ClusterStats, connect } from './client/cluster.js';
 export type { ConnectOptions } from './client/connect-options.js';
 export {
@@ -24,16 +29,31 @@ export {
 } from './client/errors.js';
 export { fromWire, type Integer, toWire } from './client/exact.js';
 export type { Receipt } from './client/fanout.js';
+export type { NodeStats } from './client/node-client.js';
+export type { TransportName } from './client/transport/channel.js';
+export type { Verified } from './client/verify-modes.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export { ArithNode, type ArithNodeOptions } from './node/arith-node.js';
+export { type CallContext, type CallOutcome, Dispatcher, type DispatcherOptions } from './node/dispatcher.js';
+export { DEADLINE_HEADER, DEADLINE_METHOD } from './protocol/deadline.js';
+export { parseExact, stringifyExact } from './protocol/exact-json.js';
+export { type JsonRpcErrorObject, RPC_ERRORS } from './protocol/rpc-errors.js';
+export { Discovery, type DiscoveryEvents, type DiscoveryOptions } from './registry/discovery.js';
+export { createEtcdClient, type EtcdOptions } from './registry/etcd-client.js';
+export { nodeKey, nodesPrefix } from './registry/keys.js';
+export { NodeInfoSchema, parseNodeInfo } from './registry/node-info.js';
+export { Registration, type RegistrationEvents, type RegistrationOptions } from './registry/registration.js';
+export type { Endpoints, NodeChange, NodeInfo, RegistrationState } from './registry/types.js';
+export type { BulkIssue, BulkOp, BulkProgress, BulkSummary, MapOptions } from './results/bulk-job.js';
 export {
   type JobCounts,
   type JobRecord,
   JobRecordSchema,
   type JobStatus,
   parseJobRecord,
-} from './client/job-record.js';
-export type { NodeStats } from './client/node-client.js';
-export type { BalancerName, Picker, PickerBuilder, PickOptions, PickTarget } from './client/picker.js';
-export { canonicalJson, checkKey, deriveKey, keyProblem, wireParams } from './client/result-key.js';
+} from './results/job-record.js';
+export { jobsPrefix, resultsPrefix } from './results/keys.js';
+export { canonicalJson, checkKey, deriveKey, keyProblem, wireParams } from './results/result-key.js';
 export {
   parseResultRecord,
   type ResultAnswer,
@@ -44,33 +64,20 @@ export {
   serializeResultRecord,
   VERIFY_MODES,
   type VerifyMode,
-} from './client/result-record.js';
+} from './results/result-record.js';
 export {
   type ComputeOptions,
   type ComputeOutcome,
   type ListOptions,
   type ResultPage,
   ResultsStore,
-} from './client/results-store.js';
+} from './results/results-store.js';
 export {
   expectedAnswer,
   type VerifyMismatch,
   type VerifyOptions,
   type VerifyReport,
   type VerifyTarget,
-} from './client/results-verify.js';
-export type { ResultEvent, ResultsWatch, WatchResultsOptions } from './client/results-watch.js';
-export type { Verified } from './client/verify-modes.js';
-export { createLogger, type Logger, type LoggerOptions } from './logger.js';
-export { ArithNode, type ArithNodeOptions } from './node/arith-node.js';
-export { DEADLINE_HEADER, DEADLINE_METHOD } from './node/deadline.js';
-export { type CallContext, type CallOutcome, Dispatcher, type DispatcherOptions } from './node/dispatcher.js';
-export { REQUEST_ID_HEADER } from './node/http-transport.js';
-export { type JsonRpcErrorObject, RPC_ERRORS } from './node/rpc-errors.js';
-export { Discovery, type DiscoveryEvents, type DiscoveryOptions } from './registry/discovery.js';
-export { createEtcdClient, type EtcdOptions } from './registry/etcd-client.js';
-export { jobsPrefix, nodeKey, nodesPrefix, resultsPrefix } from './registry/keys.js';
-export { NodeInfoSchema, parseNodeInfo } from './registry/node-info.js';
-export { Registration, type RegistrationEvents, type RegistrationOptions } from './registry/registration.js';
-export type { Endpoints, NodeChange, NodeInfo, RegistrationState } from './registry/types.js';
+} from './results/results-verify.js';
+export type { ResultEvent, ResultsWatch, WatchResultsOptions } from './results/results-watch.js';
 export { VERSION } from './version.js';

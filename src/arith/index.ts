@@ -1,6 +1,6 @@
 /**
  * The Arith service as pure functions: methods, params parsing, exact integer rules, typed
- * errors and exact JSON helpers. Nothing here does I/O.
+ * errors. Nothing here does I/O.
  */
 export { bitLength } from './bits.js';
 export { encodeResult } from './encode.js';
@@ -12,7 +12,6 @@ export {
   InvalidParamsError,
   ResultTooLargeError,
 } from './errors.js';
-export { parseExact, stringifyExact } from './exact-json.js';
 export { encodeInteger, parseInteger, type WireMode } from './integer.js';
 export { type ArithLimits, DEFAULT_ARITH_LIMITS } from './limits.js';
 export {

@@ -1,4 +1,4 @@
-import { parseExact } from '../arith/exact-json.js';
+import { parseExact } from '../protocol/exact-json.js';
 import { UsageError } from './options.js';
 
 const INTEGER = /^-?\d+$/;

@@ -1,4 +1,4 @@
-import { stringifyExact } from '../arith/exact-json.js';
+import { stringifyExact } from '../protocol/exact-json.js';
 
 /** table renders rows as aligned columns under a header (for terminals). */
 export function table(header: string[], rows: string[][]): string {

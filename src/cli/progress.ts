@@ -1,4 +1,4 @@
-import type { BulkProgress } from '../client/bulk-job.js';
+import type { BulkProgress } from '../results/bulk-job.js';
 
 /**
  * ProgressView renders bulk job progress: a redrawn bar with rate and ETA on a terminal, or one

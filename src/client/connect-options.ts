@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { EtcdOptions } from '../registry/etcd-client.js';
-import type { TransportName } from './channel.js';
-import type { BalancerName, PickerBuilder } from './picker.js';
+import type { BalancerName, PickerBuilder } from './balance/picker.js';
+import type { TransportName } from './transport/channel.js';
 
 /** ConnectOptions configure a cluster client. Everything but `etcd` has a default. */
 export interface ConnectOptions {

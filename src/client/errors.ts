@@ -2,7 +2,7 @@
  * The SDK's errors: one class per condition, each with `name` set, `cause` chained where there is
  * one, and `retryable` saying whether trying again (on another node, or later) can succeed.
  */
-import type { ResultRecord } from './result-record.js';
+import type { ResultRecord } from '../results/result-record.js';
 
 /** ClusterError is the base of every error the SDK raises itself. */
 export class ClusterError extends Error {

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Discovery } from '../registry/discovery.js';
 import type { NodeChange, NodeInfo } from '../registry/types.js';
+import type { Picker, PickerBuilder } from './balance/picker.js';
 import { NodeClient, type NodeClientOptions } from './node-client.js';
-import type { Picker, PickerBuilder } from './picker.js';
 
 /**
  * Membership turns discovery's node changes into live NodeClients and, on every change, a new

@@ -1,13 +1,13 @@
 import type { NodeInfo } from '../registry/types.js';
+import type { PickTarget } from './balance/picker.js';
 import { Batcher } from './batcher.js';
-import type { BatchRequest, Channel, TransportName } from './channel.js';
 import { NodeHealth } from './ejection.js';
 import { errorFromRpc, TransportError } from './errors.js';
 import { Ewma } from './ewma.js';
-import { HttpChannel } from './http-channel.js';
 import type { PendingCall } from './pending-call.js';
-import type { PickTarget } from './picker.js';
-import { TcpChannel } from './tcp-channel.js';
+import type { BatchRequest, Channel, TransportName } from './transport/channel.js';
+import { HttpChannel } from './transport/http-channel.js';
+import { TcpChannel } from './transport/tcp-channel.js';
 
 const QUOTED = new Map<string, string>();
 

@@ -3,11 +3,12 @@
  * failover); `quorum` asks every live node and needs floor(n/2)+1 identical answers; `all` needs
  * every live node to answer identically. Application errors (divide by zero) are answers too.
  */
+
+import { canonicalJson } from '../results/result-key.js';
+import type { ResultAnswer, VerifyMode } from '../results/result-record.js';
 import type { CallOptions } from './call-one.js';
 import { type Answer, QuorumError, RemoteError } from './errors.js';
 import type { Receipt } from './fanout.js';
-import { canonicalJson } from './result-key.js';
-import type { ResultAnswer, VerifyMode } from './result-record.js';
 
 /** Caller is what the verify modes need from a cluster client. */
 export interface Caller {

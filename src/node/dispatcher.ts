@@ -4,7 +4,7 @@ import { ArithError } from '../arith/errors.js';
 import type { WireMode } from '../arith/integer.js';
 import { type ArithLimits, DEFAULT_ARITH_LIMITS } from '../arith/limits.js';
 import { ARITH_METHODS } from '../arith/methods.js';
-import { errorResponse, type JsonRpcErrorObject, RPC_ERRORS, rpcError } from './rpc-errors.js';
+import { errorResponse, type JsonRpcErrorObject, RPC_ERRORS, rpcError } from '../protocol/rpc-errors.js';
 import { rejectUnsafeNumbers } from './unsafe-numbers.js';
 
 /** CallContext travels with one request (or batch) through the dispatcher. */

@@ -1,13 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
-import { DEADLINE_HEADER, deadlineAt } from './deadline.js';
+import { DEADLINE_HEADER, deadlineAt } from '../protocol/deadline.js';
+import { REQUEST_ID_HEADER } from '../protocol/request-id.js';
+import { errorResponse, RPC_ERRORS } from '../protocol/rpc-errors.js';
+import { parseMessage, serializeResponse } from '../protocol/wire.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
-import { errorResponse, RPC_ERRORS } from './rpc-errors.js';
-import { parseMessage, serializeResponse } from './wire.js';
-
-/** Header carrying a request id from client to node logs. */
-export const REQUEST_ID_HEADER = 'x-request-id';
 
 /** HttpTransportOptions configure the HTTP JSON-RPC listener. */
 export interface HttpTransportOptions {

@@ -1,10 +1,10 @@
 import net from 'node:net';
-import { deadlineAt, takeDeadlineNote } from './deadline.js';
+import { deadlineAt, takeDeadlineNote } from '../protocol/deadline.js';
+import { FrameTooLargeError, LineSplitter } from '../protocol/line-splitter.js';
+import { errorResponse, RPC_ERRORS } from '../protocol/rpc-errors.js';
+import { parseMessage, serializeResponse } from '../protocol/wire.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
 import type { TransportObserver } from './http-transport.js';
-import { FrameTooLargeError, LineSplitter } from './line-splitter.js';
-import { errorResponse, RPC_ERRORS } from './rpc-errors.js';
-import { parseMessage, serializeResponse } from './wire.js';
 
 /** TcpTransportOptions configure the newline-delimited JSON-RPC listener. */
 export interface TcpTransportOptions {

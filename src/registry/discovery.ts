@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import { type Logger, silentLogger } from '../logger.js';
-import { Backoff, sleep } from './backoff.js';
+import { Backoff, sleep } from '../util/backoff.js';
 import { nodesPrefix } from './keys.js';
 import { type Applied, type NodeKeyValue, NodeSet } from './node-set.js';
 import type { NodeChange, NodeInfo } from './types.js';

@@ -15,13 +15,3 @@ export function nodesPrefix(namespace: string): string {
 export function nodeKey(namespace: string, nodeId: string): string {
   return `${nodesPrefix(namespace)}${nodeId}`;
 }
-
-/** resultsPrefix is the etcd prefix of stored results. */
-export function resultsPrefix(namespace: string): string {
-  return `/${namespace}/results/`;
-}
-
-/** jobsPrefix is the etcd prefix of bulk job records. */
-export function jobsPrefix(namespace: string): string {
-  return `/${namespace}/jobs/`;
-}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseJsonWith } from './parse-json.js';
+import { parseJsonWith } from '../util/parse-json.js';
 import type { NodeInfo } from './types.js';
 
 const hostPort = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Etcd3, Lease, Watcher } from 'etcd3';
 import type { Logger } from '../logger.js';
-import { Backoff, sleep } from './backoff.js';
+import { Backoff, sleep } from '../util/backoff.js';
 import type { RegistrationState } from './types.js';
 
 /** RegistrationOptions: the key a node owns, its value, and the lease TTL. */

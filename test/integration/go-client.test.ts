@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseExact } from '../../src/arith/exact-json.js';
+import { parseExact } from '../../src/protocol/exact-json.js';
 import { type NodeProcess, startNode, stopAllNodes } from '../support/process.js';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseExact, stringifyExact } from '../../src/arith/index.js';
+import { parseExact, stringifyExact } from '../../src/protocol/exact-json.js';
 
 const UNSAFE = fc.oneof(
   fc.bigInt({ min: 2n ** 53n, max: 2n ** 200n }),

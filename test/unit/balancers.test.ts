@@ -1,19 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { consistentHash, hash32 } from '../../src/client/balancer-consistent-hash.js';
-import { p2c } from '../../src/client/balancer-p2c.js';
-import { random } from '../../src/client/balancer-random.js';
-import { roundRobin } from '../../src/client/balancer-round-robin.js';
-import { weighted } from '../../src/client/balancer-weighted.js';
-import { BALANCERS, pickerBuilder } from '../../src/client/balancers.js';
-import { NodeHealth } from '../../src/client/ejection.js';
+import { consistentHash, hash32 } from '../../src/client/balance/balancer-consistent-hash.js';
+import { p2c } from '../../src/client/balance/balancer-p2c.js';
+import { random } from '../../src/client/balance/balancer-random.js';
+import { roundRobin } from '../../src/client/balance/balancer-round-robin.js';
+import { weighted } from '../../src/client/balance/balancer-weighted.js';
+import { BALANCERS, pickerBuilder } from '../../src/client/balance/balancers.js';
 import type {
   BalancerName,
   Picker,
   PickerBuilder,
   PickOptions,
   PickTarget,
-} from '../../src/client/picker.js';
+} from '../../src/client/balance/picker.js';
+import { NodeHealth } from '../../src/client/ejection.js';
 
 /** FakeTarget is a PickTarget with settable fields; `available` follows `up`, or a real NodeHealth. */
 class FakeTarget implements PickTarget {

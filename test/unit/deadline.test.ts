@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEADLINE_METHOD, deadlineAt, deadlineNote, takeDeadlineNote } from '../../src/node/deadline.js';
+import { DEADLINE_METHOD, deadlineAt, deadlineNote, takeDeadlineNote } from '../../src/protocol/deadline.js';
 
 describe('deadline passing', () => {
   it('caps an asked deadline by the request timeout and ignores nonsense', () => {

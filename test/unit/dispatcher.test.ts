@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { type CallOutcome, Dispatcher, type DispatcherOptions } from '../../src/node/dispatcher.js';
-import { parseMessage, serializeResponse } from '../../src/node/wire.js';
+import { parseMessage, serializeResponse } from '../../src/protocol/wire.js';
 
 type Obj = Record<string, unknown>;
 const ctx = (ms = 5_000) => ({ deadline: Date.now() + ms });

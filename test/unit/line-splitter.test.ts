@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameTooLargeError, LineSplitter } from '../../src/node/line-splitter.js';
+import { FrameTooLargeError, LineSplitter } from '../../src/protocol/line-splitter.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 

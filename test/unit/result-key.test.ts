@@ -8,7 +8,7 @@ import {
   keyProblem,
   toWireValue,
   wireParams,
-} from '../../src/client/result-key.js';
+} from '../../src/results/result-key.js';
 
 describe('result key validation', () => {
   it('accepts keys of the allowed characters, 1-512 long', () => {

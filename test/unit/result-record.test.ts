@@ -5,8 +5,8 @@ import {
   type ResultRecord,
   sameAnswer,
   serializeResultRecord,
-} from '../../src/client/result-record.js';
-import { answersEqual, expectedAnswer } from '../../src/client/results-verify.js';
+} from '../../src/results/result-record.js';
+import { answersEqual, expectedAnswer } from '../../src/results/results-verify.js';
 
 const base = {
   key: 'Arith.Multiply/abc',

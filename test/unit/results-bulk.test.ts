@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BulkTally } from '../../src/client/bulk-tally.js';
 import { QuorumError, RemoteError, TransportError } from '../../src/client/errors.js';
-import { ExistingCheck } from '../../src/client/existing-check.js';
 import type { Receipt } from '../../src/client/fanout.js';
-import { chunk, MAX_KEYS_PER_TXN } from '../../src/client/put-if-absent.js';
 import { type Caller, isAnswerError, verifiedCall } from '../../src/client/verify-modes.js';
+import { BulkTally } from '../../src/results/bulk-tally.js';
+import { ExistingCheck } from '../../src/results/existing-check.js';
+import { chunk, MAX_KEYS_PER_TXN } from '../../src/results/put-if-absent.js';
 
 /** fake answers `callWithNode` with `one` (from node `n1`) and `all` with the given receipts. */
 function fake(one: () => unknown, receipts: Receipt[] = []): Caller {

@@ -5,10 +5,10 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BatchRequest } from '../../src/client/channel.js';
 import { RemoteError, TransportError } from '../../src/client/errors.js';
-import { TcpChannel } from '../../src/client/tcp-channel.js';
-import { takeDeadlineNote } from '../../src/node/deadline.js';
+import type { BatchRequest } from '../../src/client/transport/channel.js';
+import { TcpChannel } from '../../src/client/transport/tcp-channel.js';
+import { takeDeadlineNote } from '../../src/protocol/deadline.js';
 
 type Reply = (socket: net.Socket, message: unknown[]) => void;
 

@@ -1,8 +1,8 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseExact } from '../../arith/exact-json.js';
-import type { BulkOp } from '../../client/bulk-job.js';
+import { parseExact } from '../../protocol/exact-json.js';
+import type { BulkOp } from '../../results/bulk-job.js';
 import { toSafeWire } from '../args.js';
 import { type Command, openCluster } from '../command.js';
 import { UsageError } from '../options.js';

@@ -1,4 +1,4 @@
-import { stringifyExact } from '../../arith/exact-json.js';
+import { stringifyExact } from '../../protocol/exact-json.js';
 import { type Command, openCluster } from '../command.js';
 import { showValue, table } from '../format.js';
 import { UsageError } from '../options.js';

@@ -1,13 +1,13 @@
 import { Pool } from 'undici';
-import { DEADLINE_HEADER } from '../node/deadline.js';
-import { REQUEST_ID_HEADER } from '../node/http-transport.js';
-import { RPC_ERRORS } from '../node/rpc-errors.js';
+import { DEADLINE_HEADER } from '../../protocol/deadline.js';
+import { REQUEST_ID_HEADER, requestIds } from '../../protocol/request-id.js';
+import { RPC_ERRORS } from '../../protocol/rpc-errors.js';
+import { RemoteError, TransportError } from '../errors.js';
 import type { BatchRequest, Channel } from './channel.js';
-import { RemoteError, TransportError } from './errors.js';
 import { transportError } from './transport-error.js';
 
-/** CLIENT_ID prefixes this process's request ids, so a node's logs can be matched to a client. */
-const CLIENT_ID = `c${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+/** nextRequestId numbers this process's HTTP requests, so a node's logs can be matched to a client. */
+const nextRequestId = requestIds();
 
 /** HttpChannelOptions: the node's HTTP URL and its keep-alive pool. */
 export interface HttpChannelOptions {
@@ -26,7 +26,6 @@ export interface HttpChannelOptions {
 export class HttpChannel implements Channel {
   readonly #opts: HttpChannelOptions;
   readonly #pool: Pool;
-  #nextRequest = 1;
 
   constructor(opts: HttpChannelOptions) {
     this.#opts = opts;
@@ -50,7 +49,7 @@ export class HttpChannel implements Channel {
         headers: {
           'content-type': 'application/json',
           [DEADLINE_HEADER]: String(waitMs),
-          [REQUEST_ID_HEADER]: `${CLIENT_ID}-${this.#nextRequest++}`,
+          [REQUEST_ID_HEADER]: nextRequestId(),
         },
         body: lone ? batch.calls : `[${batch.calls}]`,
         headersTimeout: waitMs + 1_000,

@@ -1,9 +1,10 @@
 import type { Etcd3 } from 'etcd3';
+import type { CallOptions } from '../client/call-one.js';
+import { type Answer, ClusterError, ResultConflictError } from '../client/errors.js';
+import { type Caller, verifiedCall } from '../client/verify-modes.js';
 import type { Logger } from '../logger.js';
-import { jobsPrefix, resultsPrefix } from '../registry/keys.js';
-import type { CallOptions } from './call-one.js';
-import { type Answer, ClusterError, ResultConflictError } from './errors.js';
 import { checkJobId, type JobRecord, parseJobRecord } from './job-record.js';
+import { jobsPrefix, resultsPrefix } from './keys.js';
 import { prefixEnd, RangeReader } from './range-pages.js';
 import { checkKey, deriveKeyFromWire, wireParams } from './result-key.js';
 import {
@@ -22,7 +23,6 @@ import {
   type WatchResultsOptions,
 } from './results-watch.js';
 import { etcdCall, retryEtcd } from './retry-etcd.js';
-import { type Caller, verifiedCall } from './verify-modes.js';
 import { WriteBatcher } from './write-batcher.js';
 
 /** STORE_ATTEMPTS: tries of a compute's write when etcd fails (safe: the write is put-if-absent). */

@@ -7,9 +7,9 @@ import {
   GRPCResourceExhastedError,
   GRPCUnauthenticatedError,
 } from 'etcd3';
+import { ClusterError } from '../client/errors.js';
 import type { Logger } from '../logger.js';
-import { Backoff, sleep } from '../registry/backoff.js';
-import { ClusterError } from './errors.js';
+import { Backoff, sleep } from '../util/backoff.js';
 
 /** PERMANENT matches etcd error messages that no retry can fix: the request itself is refused. */
 const PERMANENT =

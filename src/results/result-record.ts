@@ -4,7 +4,7 @@
  * in the wire encoding: safe integers as numbers, larger ones as decimal strings.
  */
 import { z } from 'zod';
-import { parseJsonWith } from '../registry/parse-json.js';
+import { parseJsonWith } from '../util/parse-json.js';
 import { canonicalJson, keyProblem } from './result-key.js';
 
 /** VERIFY_MODES: `one` node answers; a `quorum` (a majority of the live nodes) agrees; `all` agree. */

@@ -1,4 +1,4 @@
-import { TransportError, type TransportKind } from './errors.js';
+import { TransportError, type TransportKind } from '../errors.js';
 
 /**
  * transportError maps an exception from a socket or undici to a TransportError whose kind drives

@@ -1,6 +1,6 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { Logger } from '../logger.js';
-import { sleep } from '../registry/backoff.js';
+import { sleep } from '../util/backoff.js';
 import { parseResultRecord, type ResultRecord } from './result-record.js';
 
 /** ResultEvent is one change under the watched prefix, in etcd revision order. */

@@ -1,4 +1,4 @@
-import type { PendingCall } from './pending-call.js';
+import type { PendingCall } from '../pending-call.js';
 
 /** TransportName: how the SDK talks to nodes: pipelined newline-delimited TCP (default) or HTTP. */
 export type TransportName = 'tcp' | 'http';

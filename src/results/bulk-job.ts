@@ -7,13 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { resultsPrefix } from '../registry/keys.js';
+import type { ManyCall, ManyResult } from '../client/call-many.js';
+import type { CallOptions } from '../client/call-one.js';
 import { type GroupContext, type Prepared, prepare, runGroup } from './bulk-group.js';
 import { type BulkIssue, type BulkProgress, type BulkSummary, BulkTally } from './bulk-tally.js';
-import type { ManyCall, ManyResult } from './call-many.js';
-import type { CallOptions } from './call-one.js';
 import { ExistingCheck } from './existing-check.js';
 import { checkJobId, type JobStatus, JobWriter } from './job-record.js';
+import { resultsPrefix } from './keys.js';
 import type { VerifyMode } from './result-record.js';
 import type { ResultsHost } from './results-store.js';
 

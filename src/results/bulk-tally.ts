@@ -1,5 +1,5 @@
 /** A bulk job's running figures: counts, rate, the issues met, and the progress and summary built from them. */
-import type { Answer } from './errors.js';
+import type { Answer } from '../client/errors.js';
 import type { JobCounts, JobStatus } from './job-record.js';
 import type { ResultRecord } from './result-record.js';
 

@@ -1,9 +1,9 @@
 import net from 'node:net';
-import { deadlineNote } from '../node/deadline.js';
-import { FrameTooLargeError, LineSplitter } from '../node/line-splitter.js';
-import { RPC_ERRORS } from '../node/rpc-errors.js';
+import { deadlineNote } from '../../protocol/deadline.js';
+import { FrameTooLargeError, LineSplitter } from '../../protocol/line-splitter.js';
+import { RPC_ERRORS } from '../../protocol/rpc-errors.js';
+import { RemoteError, TransportError } from '../errors.js';
 import type { BatchRequest, Channel } from './channel.js';
-import { RemoteError, TransportError } from './errors.js';
 import { transportError } from './transport-error.js';
 
 /** TcpChannelOptions: the node's TCP `host:port` and limits. */

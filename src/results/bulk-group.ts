@@ -3,10 +3,12 @@
  * compute the rest with the job's verify mode, store the answers with one put-if-absent batch, and
  * count every op as stored, skipped, failed or conflicting.
  */
-import { sleep } from '../registry/backoff.js';
+
+import { isRetryable, NoNodesError, QuorumError } from '../client/errors.js';
+import { type Verified, verifiedCall, verifiedOne } from '../client/verify-modes.js';
+import { sleep } from '../util/backoff.js';
 import type { BulkHost, BulkOp, MapOptions } from './bulk-job.js';
 import type { BulkTally } from './bulk-tally.js';
-import { isRetryable, NoNodesError, QuorumError } from './errors.js';
 import type { ExistingCheck } from './existing-check.js';
 import { existingKeys, putIfAbsent } from './put-if-absent.js';
 import { canonicalJson, checkKey, deriveKeyFromWire, wireParams } from './result-key.js';
@@ -19,7 +21,6 @@ import {
   type VerifyMode,
 } from './result-record.js';
 import { isPermanentEtcdError, retryEtcd } from './retry-etcd.js';
-import { type Verified, verifiedCall, verifiedOne } from './verify-modes.js';
 
 /** Prepared is an op with its wire params and result key. */
 export interface Prepared {

@@ -1,4 +1,4 @@
-import { parseExact, stringifyExact } from '../arith/exact-json.js';
+import { parseExact, stringifyExact } from './exact-json.js';
 import { errorResponse, RPC_ERRORS } from './rpc-errors.js';
 
 /** ParsedMessage is either a parsed JSON-RPC message or the `-32700` response owed for bad JSON. */

@@ -6,9 +6,9 @@
 import type { Etcd3 } from 'etcd3';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
-import { Backoff, sleep } from '../registry/backoff.js';
-import { jobsPrefix } from '../registry/keys.js';
-import { parseJsonWith } from '../registry/parse-json.js';
+import { Backoff, sleep } from '../util/backoff.js';
+import { parseJsonWith } from '../util/parse-json.js';
+import { jobsPrefix } from './keys.js';
 import { VERIFY_MODES, type VerifyMode } from './result-record.js';
 import { retryEtcd } from './retry-etcd.js';
 

@@ -5,7 +5,7 @@
  * 1,800/s on one etcd member.
  */
 import type { Etcd3 } from 'etcd3';
-import { Batcher } from './batcher.js';
+import { Batcher } from '../client/batcher.js';
 import {
   MAX_KEYS_PER_TXN,
   type PutIfAbsentItem,
