@@ -1,3 +1,4 @@
+import { answerId } from '../protocol/answer.js';
 import { type Attempt, settle, startAttempt } from './attempt.js';
 import type { CallOptions } from './call-one.js';
 import { type Answer, NoNodesError, QuorumError, RemoteError } from './errors.js';
@@ -81,10 +82,10 @@ export async function callAny(
   }
 }
 
-/** Agreement key: equal results (or equal application errors) agree. */
+/** Agreement key: the same answer (see answerId: equal results, or equal application errors) agrees. */
 function agreementKey(s: { ok: true; value: unknown } | { ok: false; error: unknown }): string | undefined {
-  if (s.ok) return `r:${JSON.stringify(s.value)}`;
-  if (s.error instanceof RemoteError && !s.error.retryable) return `e:${s.error.code}:${s.error.message}`;
+  if (s.ok) return answerId({ result: s.value });
+  if (s.error instanceof RemoteError && !s.error.retryable) return answerId({ error: s.error });
   return undefined;
 }
 

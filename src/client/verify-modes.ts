@@ -4,8 +4,8 @@
  * every live node to answer identically. Application errors (divide by zero) are answers too.
  */
 
-import { canonicalJson } from '../results/result-key.js';
-import type { ResultAnswer, VerifyMode } from '../results/result-record.js';
+import { answerId, type ResultAnswer } from '../protocol/answer.js';
+import type { VerifyMode } from '../results/result-record.js';
 import type { CallOptions } from './call-one.js';
 import { type Answer, QuorumError, RemoteError } from './errors.js';
 import type { Receipt } from './fanout.js';
@@ -83,9 +83,7 @@ export async function verifiedCall(
     answers.push(r.ok ? { nodeId: r.nodeId, result: r.result } : { nodeId: r.nodeId, error: r.error });
     const answer = r.ok ? { result: r.result } : isAnswerError(r.error) ? toAnswer(r.error) : undefined;
     if (answer === undefined) continue;
-    const id = answer.error
-      ? `e:${answer.error.code}:${answer.error.message}`
-      : `r:${canonicalJson(answer.result)}`;
+    const id = answerId(answer);
     const group = groups.get(id) ?? { answer, nodes: [] };
     group.nodes.push(r.nodeId);
     groups.set(id, group);

@@ -6,12 +6,13 @@ import crypto, { createHash } from 'node:crypto';
 import { encodeInteger } from '../arith/integer.js';
 import { ARITH_METHODS } from '../arith/methods.js';
 import { binaryArgs, listArgs } from '../arith/params.js';
+import { toWireValue } from '../protocol/canonical-json.js';
+
+/** canonicalJson and toWireValue live in the protocol (answers compare with them too). */
+export { canonicalJson, toWireValue } from '../protocol/canonical-json.js';
 
 /** KEY_PATTERN: the characters a result key may contain (1–512 of them). */
 export const KEY_PATTERN = /^[A-Za-z0-9._:@=+/-]{1,512}$/;
-
-/** MAX_DEPTH bounds how deep params may nest before canonical JSON refuses them. */
-const MAX_DEPTH = 64;
 
 /** keyProblem says why `key` is not a valid result key, or returns undefined when it is. */
 export function keyProblem(key: string): string | undefined {
@@ -28,41 +29,6 @@ export function checkKey(key: string): string {
   const problem = keyProblem(key);
   if (problem !== undefined) throw new TypeError(`invalid result key ${JSON.stringify(key)}: ${problem}`);
   return key;
-}
-
-/**
- * toWireValue copies a JSON-like value with bigints in the wire encoding (a number when safe,
- * else a decimal string) and object members in sorted order, so that `JSON.stringify` of the copy
- * is canonical. Throws TypeError for values JSON cannot carry (functions, symbols, NaN, cycles).
- */
-export function toWireValue(value: unknown, depth = 0): unknown {
-  if (depth > MAX_DEPTH) throw new TypeError(`params nest deeper than ${MAX_DEPTH} levels`);
-  switch (typeof value) {
-    case 'bigint':
-      return encodeInteger(value, 'json');
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`${value} cannot be stored as JSON`);
-      return Object.is(value, -0) ? 0 : value;
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'object': {
-      if (value === null) return null;
-      if (Array.isArray(value)) return value.map((v) => toWireValue(v === undefined ? null : v, depth + 1));
-      const entries = Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      // fromEntries defines own properties, so a `__proto__` member stays a member.
-      return Object.fromEntries(entries.map(([k, v]) => [k, toWireValue(v, depth + 1)]));
-    }
-    default:
-      throw new TypeError(`a ${typeof value} cannot be stored as JSON`);
-  }
-}
-
-/** canonicalJson is the canonical JSON text of a value: sorted members, wire-encoded bigints. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(toWireValue(value));
 }
 
 /** LIST_METHODS are the Arith methods whose params are a list of values rather than A and B. */

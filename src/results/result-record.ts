@@ -4,25 +4,18 @@
  * in the wire encoding: safe integers as numbers, larger ones as decimal strings.
  */
 import { z } from 'zod';
+import { answersEqual, type ResultAnswer, type ResultError } from '../protocol/answer.js';
+import { canonicalJson } from '../protocol/canonical-json.js';
 import { parseJsonWith } from '../util/parse-json.js';
-import { canonicalJson, keyProblem } from './result-key.js';
+import { keyProblem } from './result-key.js';
+
+export type { ResultAnswer, ResultError } from '../protocol/answer.js';
 
 /** VERIFY_MODES: `one` node answers; a `quorum` (a majority of the live nodes) agrees; `all` agree. */
 export const VERIFY_MODES = ['one', 'quorum', 'all'] as const;
 
 /** VerifyMode is how a stored answer was checked before it was stored. */
 export type VerifyMode = (typeof VERIFY_MODES)[number];
-
-/** ResultError is an application error stored as the answer (e.g. `{ code: 1001, message: 'divide by zero' }`). */
-export interface ResultError {
-  code: number;
-  message: string;
-}
-
-/** ResultAnswer is the answer part of a record: a result or an application error, never both. */
-export type ResultAnswer =
-  | { result: unknown; error?: undefined }
-  | { result?: undefined; error: ResultError };
 
 /** ResultRecord is the JSON value stored under `/<namespace>/results/<key>`. */
 export interface ResultRecord {
@@ -32,7 +25,7 @@ export interface ResultRecord {
   params: unknown;
   result?: unknown;
   error?: ResultError;
-  /** nodes: the nodes whose answer was stored (empty when the call mode does not say, as with `one`). */
+  /** nodes: the nodes whose answer was stored (the one node that answered in mode `one`; every agreeing node in `quorum` and `all`). */
   nodes: string[];
   verify: VerifyMode;
   /** job: the bulk job that stored it, if any. */
@@ -130,18 +123,15 @@ export function makeRecord(f: RecordFields, storedAt = new Date().toISOString())
     : { v: 1, key, method, params, result, nodes, verify, job, storedAt };
 }
 
-/** answerText renders a record's answer for messages: the result's JSON, or `error <code>: <message>`. */
-export function answerText(record: Pick<ResultRecord, 'result' | 'error'>): string {
-  if (record.error !== undefined) return `error ${record.error.code}: ${record.error.message}`;
-  const text = canonicalJson(record.result);
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+/** sameComputation tells whether two computations are the same: the same method with the same params (canonical JSON). */
+export function sameComputation(
+  a: { method: string; params: unknown },
+  b: { method: string; params: unknown },
+): boolean {
+  return a.method === b.method && canonicalJson(a.params) === canonicalJson(b.params);
 }
 
 /** sameAnswer tells whether two records are the same computation (method, params) with the same answer. */
 export function sameAnswer(a: ResultRecord, b: ResultRecord): boolean {
-  if (a.method !== b.method || canonicalJson(a.params) !== canonicalJson(b.params)) return false;
-  if (a.error !== undefined || b.error !== undefined) {
-    return a.error?.code === b.error?.code && a.error?.message === b.error?.message;
-  }
-  return canonicalJson(a.result) === canonicalJson(b.result);
+  return sameComputation(a, b) && answersEqual(a, b);
 }

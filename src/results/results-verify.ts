@@ -7,8 +7,8 @@ import { encodeResult } from '../arith/encode.js';
 import { ArithError } from '../arith/errors.js';
 import { DEFAULT_ARITH_LIMITS } from '../arith/limits.js';
 import { ARITH_METHODS } from '../arith/methods.js';
+import { answersEqual } from '../protocol/answer.js';
 import { after, prefixEnd, type RangePage, RangeReader } from './range-pages.js';
-import { canonicalJson } from './result-key.js';
 import { parseResultRecord, type ResultAnswer, type ResultRecord } from './result-record.js';
 
 /** VerifyTarget: every result under a key prefix (`''` for all), or those stored by one job. */
@@ -55,14 +55,6 @@ export function expectedAnswer(method: string, params: unknown): ResultAnswer | 
     if (error instanceof ArithError) return { error: { code: error.code, message: error.message } };
     throw error;
   }
-}
-
-/** answersEqual compares a stored record's answer with an expected one. */
-export function answersEqual(stored: ResultRecord, expected: ResultAnswer): boolean {
-  if (stored.error !== undefined || expected.error !== undefined) {
-    return stored.error?.code === expected.error?.code && stored.error?.message === expected.error?.message;
-  }
-  return canonicalJson(stored.result) === canonicalJson(expected.result);
 }
 
 /**

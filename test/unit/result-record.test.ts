@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { answersEqual } from '../../src/protocol/answer.js';
 import {
   makeRecord,
   parseResultRecord,
@@ -6,7 +7,7 @@ import {
   sameAnswer,
   serializeResultRecord,
 } from '../../src/results/result-record.js';
-import { answersEqual, expectedAnswer } from '../../src/results/results-verify.js';
+import { expectedAnswer } from '../../src/results/results-verify.js';
 
 const base = {
   key: 'Arith.Multiply/abc',
