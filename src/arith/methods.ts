@@ -96,16 +96,34 @@ const sum: ArithMethod = (params, limits) => {
   return checked(total, () => `Sum(${values.length} values)`, limits);
 };
 
+/** ParamsShape is how a method reads its params: `binary` (A and B, see binaryArgs) or `list` (Values, see listArgs). */
+export type ParamsShape = 'binary' | 'list';
+
+/** METHOD_TABLE: the one table of Arith methods: JSON-RPC name, implementation, params shape. */
+const METHOD_TABLE: ReadonlyArray<readonly [string, ArithMethod, ParamsShape]> = [
+  ['Arith.Add', add, 'binary'],
+  ['Arith.Subtract', subtract, 'binary'],
+  ['Arith.Multiply', multiply, 'binary'],
+  ['Arith.Divide', divide, 'binary'],
+  ['Arith.Mod', mod, 'binary'],
+  ['Arith.Pow', pow, 'binary'],
+  ['Arith.Sum', sum, 'list'],
+];
+
 /** ARITH_METHODS maps each JSON-RPC method name (e.g. `Arith.Multiply`) to its pure implementation. */
-export const ARITH_METHODS: ReadonlyMap<string, ArithMethod> = new Map<string, ArithMethod>([
-  ['Arith.Add', add],
-  ['Arith.Subtract', subtract],
-  ['Arith.Multiply', multiply],
-  ['Arith.Divide', divide],
-  ['Arith.Mod', mod],
-  ['Arith.Pow', pow],
-  ['Arith.Sum', sum],
-]);
+export const ARITH_METHODS: ReadonlyMap<string, ArithMethod> = new Map<string, ArithMethod>(
+  METHOD_TABLE.map(([name, method]) => [name, method]),
+);
+
+/** PARAMS_SHAPES maps each method name to its params shape. */
+const PARAMS_SHAPES: ReadonlyMap<string, ParamsShape> = new Map(
+  METHOD_TABLE.map(([name, , shape]) => [name, shape]),
+);
+
+/** paramsShape is the params shape of the Arith method `name`, or undefined for any other name. */
+export function paramsShape(name: string): ParamsShape | undefined {
+  return PARAMS_SHAPES.get(name);
+}
 
 /** METHOD_NAMES lists the served method names, in a stable order. */
 export const METHOD_NAMES: readonly string[] = Object.freeze([...ARITH_METHODS.keys()]);

@@ -4,7 +4,7 @@
  */
 import crypto, { createHash } from 'node:crypto';
 import { encodeInteger } from '../arith/integer.js';
-import { ARITH_METHODS } from '../arith/methods.js';
+import { paramsShape } from '../arith/methods.js';
 import { binaryArgs, listArgs } from '../arith/params.js';
 import { toWireValue } from '../protocol/canonical-json.js';
 
@@ -31,9 +31,6 @@ export function checkKey(key: string): string {
   return key;
 }
 
-/** LIST_METHODS are the Arith methods whose params are a list of values rather than A and B. */
-const LIST_METHODS: ReadonlySet<string> = new Set(['Arith.Sum']);
-
 /**
  * wireParams is the one stored (and sent) form of `params`: for a known Arith method the named shape
  * `{ A, B }` or `{ Values }` with wire integers, whichever of the three accepted shapes was given;
@@ -41,8 +38,9 @@ const LIST_METHODS: ReadonlySet<string> = new Set(['Arith.Sum']);
  * @throws InvalidParamsError when an Arith method's params do not parse; TypeError for non-JSON.
  */
 export function wireParams(method: string, params: unknown): unknown {
-  if (!ARITH_METHODS.has(method)) return toWireValue(params);
-  if (LIST_METHODS.has(method)) return { Values: listArgs(params).map((v) => encodeInteger(v, 'json')) };
+  const shape = paramsShape(method);
+  if (shape === undefined) return toWireValue(params);
+  if (shape === 'list') return { Values: listArgs(params).map((v) => encodeInteger(v, 'json')) };
   const { A, B } = binaryArgs(params);
   return { A: encodeInteger(A, 'json'), B: encodeInteger(B, 'json') };
 }

@@ -11,6 +11,7 @@ import {
   METHOD_NAMES,
   ResultTooLargeError,
 } from '../../src/arith/index.js';
+import { paramsShape } from '../../src/arith/methods.js';
 
 const L = DEFAULT_ARITH_LIMITS;
 
@@ -248,5 +249,14 @@ describe('lookupMethod', () => {
     {},
   ])('returns undefined for %p', (name) => {
     expect(lookupMethod(name)).toBeUndefined();
+  });
+});
+
+describe('params shapes in the method table', () => {
+  it('says list for Sum, binary for the other Arith methods, nothing for other names', () => {
+    for (const name of ARITH_METHODS.keys())
+      expect(paramsShape(name)).toBe(name === 'Arith.Sum' ? 'list' : 'binary');
+    expect(paramsShape('Other.Sum')).toBeUndefined();
+    expect(paramsShape('__proto__')).toBeUndefined();
   });
 });
