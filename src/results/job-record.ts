@@ -6,7 +6,6 @@
 import type { Etcd3 } from 'etcd3';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
-import { Backoff, sleep } from '../util/backoff.js';
 import { parseJsonWith } from '../util/parse-json.js';
 import { jobsPrefix } from './keys.js';
 import { VERIFY_MODES, type VerifyMode } from './result-record.js';
@@ -137,18 +136,14 @@ export class JobWriter {
   /** finish puts the final record, retrying for up to 30 s; logs (never throws) if it cannot. */
   async finish(status: JobStatus): Promise<void> {
     await this.#writing;
+    const { logger } = this.host;
+    const finishedAt = new Date().toISOString();
     const deadline = AbortSignal.timeout(30_000);
-    const backoff = new Backoff(100, 2_000);
-    while (!deadline.aborted) {
-      try {
-        return await this.#put(status, new Date().toISOString());
-      } catch (error) {
-        this.host.logger.warn(
-          { err: (error as Error).message, jobId: this.jobId },
-          'final job record not written yet',
-        );
-        await sleep(backoff.next(), deadline);
-      }
+    try {
+      await retryEtcd(() => this.#put(status, finishedAt), logger, deadline);
+      if (deadline.aborted) logger.warn({ jobId: this.jobId }, 'final job record not written within 30 s');
+    } catch (error) {
+      logger.warn({ err: (error as Error).message, jobId: this.jobId }, 'final job record not written');
     }
   }
 
