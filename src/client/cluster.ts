@@ -165,7 +165,8 @@ export class Cluster extends TypedCalls {
 
   /** results is the exactly-once results store of this namespace (`/<namespace>/results/<key>`). */
   get results(): ResultsStore {
-    this.#results ??= new ResultsStore(this);
+    const { etcd, namespace, logger } = this;
+    this.#results ??= new ResultsStore({ etcd, namespace, logger, caller: this });
     return this.#results;
   }
 
@@ -174,7 +175,7 @@ export class Cluster extends TypedCalls {
    * by rerunning with the same `jobId`); resolves with a summary. See MapOptions.
    */
   map(ops: Iterable<BulkOp> | AsyncIterable<BulkOp>, options: MapOptions = {}): Promise<BulkSummary> {
-    return runBulkJob(this, ops, options);
+    return runBulkJob(this, this.results, ops, options);
   }
 
   /** stats returns the client's counters, etcd freshness and per-node figures. */

@@ -7,20 +7,13 @@
 import { isRetryable, NoNodesError, QuorumError } from '../client/errors.js';
 import { type Verified, verifiedCall, verifiedOne } from '../client/verify-modes.js';
 import { sleep } from '../util/backoff.js';
-import type { BulkHost, BulkOp, MapOptions } from './bulk-job.js';
 import type { BulkTally } from './bulk-tally.js';
+import type { BulkCaller, BulkOp, BulkStore, MapOptions } from './bulk-types.js';
 import type { ExistingCheck } from './existing-check.js';
-import { existingKeys, putIfAbsent } from './put-if-absent.js';
-import { canonicalJson, checkKey, deriveKeyFromWire, wireParams } from './result-key.js';
-import {
-  makeRecord,
-  parseResultRecord,
-  type ResultRecord,
-  sameAnswer,
-  serializeResultRecord,
-  type VerifyMode,
-} from './result-record.js';
-import { isPermanentEtcdError, retryEtcd } from './retry-etcd.js';
+import { checkKey, deriveKeyFromWire, wireParams } from './result-key.js';
+import { makeRecord, type ResultRecord, sameComputation, type VerifyMode } from './result-record.js';
+import { isPermanentEtcdError } from './retry-etcd.js';
+import type { StoreOutcome } from './store-many.js';
 
 /** Prepared is an op with its wire params and result key. */
 export interface Prepared {
@@ -31,12 +24,12 @@ export interface Prepared {
 
 /** GroupContext is what every group of one job shares. */
 export interface GroupContext {
+  caller: BulkCaller;
+  store: BulkStore;
   tally: BulkTally;
   options: MapOptions;
   verify: VerifyMode;
   jobId: string;
-  /** prefix: the namespace's results prefix. */
-  prefix: string;
   existing: ExistingCheck;
 }
 
@@ -60,14 +53,14 @@ export function prepare(ops: BulkOp[], tally: BulkTally): Prepared[] {
 }
 
 /** runGroup: read which keys exist, compute the rest, store them in one put-if-absent batch. */
-export async function runGroup(host: BulkHost, group: Prepared[], ctx: GroupContext): Promise<void> {
+export async function runGroup(group: Prepared[], ctx: GroupContext): Promise<void> {
   const firsts = new Map<string, Prepared>();
   const duplicates: Prepared[] = [];
   for (const p of group) {
     if (firsts.has(p.key)) duplicates.push(p);
     else firsts.set(p.key, p);
   }
-  const failed = await settleUnique(host, [...firsts.values()], ctx);
+  const failed = await settleUnique([...firsts.values()], ctx);
   if (!failed || ctx.options.signal?.aborted) return;
   for (const dup of duplicates) {
     const first = firsts.get(dup.key)!;
@@ -78,7 +71,7 @@ export async function runGroup(host: BulkHost, group: Prepared[], ctx: GroupCont
         kind: 'failed',
         error: new Error('the same key failed earlier in this job'),
       });
-    } else if (first.op.method === dup.op.method && canonicalJson(first.wire) === canonicalJson(dup.wire)) {
+    } else if (sameComputation(computation(first), computation(dup))) {
       ctx.tally.skip(1);
     } else {
       ctx.tally.fail({
@@ -97,11 +90,7 @@ export async function runGroup(host: BulkHost, group: Prepared[], ctx: GroupCont
  * transactions (records over 1 MB in all) fails as a whole though some of it may be stored (a
  * rerun then finds those stored).
  */
-async function settleUnique(
-  host: BulkHost,
-  unique: Prepared[],
-  ctx: GroupContext,
-): Promise<Set<string> | undefined> {
+async function settleUnique(unique: Prepared[], ctx: GroupContext): Promise<Set<string> | undefined> {
   const { tally, options } = ctx;
   const failed = new Set<string>();
   const failAll = (ops: Array<{ key: string; method: string }>, error: unknown): Set<string> => {
@@ -114,23 +103,22 @@ async function settleUnique(
   };
   let missing = unique;
   if (ctx.existing.reading) {
-    const fullKeys = unique.map((p) => ctx.prefix + p.key);
     let found: Set<string> | undefined;
     try {
-      found = await retryEtcd(() => existingKeys(host.etcd, fullKeys), host.logger, options.signal);
-    } catch (error) {
-      return failAll(
-        unique.map((p) => ({ key: p.key, method: p.op.method })),
-        error,
+      found = await ctx.store.findStored(
+        unique.map((p) => p.key),
+        options.signal,
       );
+    } catch (error) {
+      return failAll(unique.map(computation), error);
     }
     if (!found) return undefined;
     ctx.existing.observe(found.size);
     const stored = found;
-    missing = unique.filter((p) => !stored.has(ctx.prefix + p.key));
+    missing = unique.filter((p) => !stored.has(p.key));
     tally.skip(unique.length - missing.length);
   }
-  const computed = await computeAll(host, missing, ctx);
+  const computed = await computeAll(missing, ctx);
   const records: ResultRecord[] = [];
   const storedAt = new Date().toISOString();
   for (let i = 0; i < computed.length; i++) {
@@ -153,47 +141,49 @@ async function settleUnique(
     records.push(makeRecord(fields, storedAt));
   }
   if (records.length === 0) return failed;
+  let outcomes: StoreOutcome[] | undefined;
   try {
-    return (await storeRecords(host, records, ctx)) ? failed : undefined;
+    outcomes = await ctx.store.storeMany(records, options.signal);
   } catch (error) {
     return failAll(records, error);
   }
+  if (!outcomes) return undefined;
+  countStored(records, outcomes, ctx);
+  return failed;
 }
 
-/** storeRecords stores a batch; false when cancelled before the outcome was known. */
-async function storeRecords(host: BulkHost, records: ResultRecord[], ctx: GroupContext): Promise<boolean> {
-  const items = records.map((r) => ({ key: ctx.prefix + r.key, value: serializeResultRecord(r) }));
-  const outcomes = await retryEtcd(() => putIfAbsent(host.etcd, items), host.logger, ctx.options.signal);
-  if (!outcomes) return false;
+/** computation is the key, method and wire params of an op. */
+function computation(p: Prepared): { key: string; method: string; params: unknown } {
+  return { key: p.key, method: p.op.method, params: p.wire };
+}
+
+/**
+ * countStored counts each record as stored, skipped (an equal record was there: stored by another
+ * writer, or by an earlier try whose answer was lost) or conflicting.
+ */
+function countStored(records: ResultRecord[], outcomes: StoreOutcome[], ctx: GroupContext): void {
   const storedKeys: string[] = [];
   outcomes.forEach((outcome, i) => {
     const record = records[i]!;
-    if (outcome.stored) storedKeys.push(record.key);
-    else settleExisting(record, outcome.existing, ctx.tally);
+    if (outcome.status === 'stored') storedKeys.push(record.key);
+    else if (outcome.status === 'agrees') ctx.tally.skip(1);
+    else {
+      const why = outcome.unreadable
+        ? `unreadable stored value: ${outcome.unreadable.message}`
+        : 'stored record disagrees';
+      ctx.tally.fail({
+        kind: 'conflict',
+        key: record.key,
+        method: record.method,
+        error: new Error(why),
+        ...(outcome.stored ? { stored: outcome.stored } : {}),
+        computed: record,
+      });
+    }
   });
   if (storedKeys.length < records.length) ctx.existing.observe(records.length - storedKeys.length);
   ctx.tally.store(storedKeys.length);
   if (storedKeys.length > 0) ctx.options.onStored?.(storedKeys);
-  return true;
-}
-
-/** settleExisting counts a key stored meanwhile (by another writer, or by an earlier try whose answer was lost). */
-function settleExisting(record: ResultRecord, text: string, tally: BulkTally): void {
-  const stored = parseResultRecord(text);
-  if (!(stored instanceof Error) && sameAnswer(stored, record)) {
-    tally.skip(1);
-    return;
-  }
-  tally.fail({
-    kind: 'conflict',
-    key: record.key,
-    method: record.method,
-    error: new Error(
-      stored instanceof Error ? `unreadable stored value: ${stored.message}` : 'stored record disagrees',
-    ),
-    ...(stored instanceof Error ? {} : { stored }),
-    computed: record,
-  });
 }
 
 /**
@@ -201,14 +191,10 @@ function settleExisting(record: ResultRecord, text: string, tally: BulkTally): v
  * node, failover per call); an op that still failed retryably then takes computeOne's slower
  * retries. `quorum` and `all` ask every node per op.
  */
-async function computeAll(
-  host: BulkHost,
-  ps: Prepared[],
-  ctx: GroupContext,
-): Promise<(Verified | undefined)[]> {
-  if (ctx.verify !== 'one') return Promise.all(ps.map((p) => computeOne(host, p, ctx)));
+async function computeAll(ps: Prepared[], ctx: GroupContext): Promise<(Verified | undefined)[]> {
+  if (ctx.verify !== 'one') return Promise.all(ps.map((p) => computeOne(p, ctx)));
   const { signal, deadlineMs } = ctx.options;
-  const outcomes = await host.callMany(
+  const outcomes = await ctx.caller.callMany(
     ps.map((p) => ({ method: p.op.method, params: p.wire })),
     { signal, deadlineMs },
   );
@@ -219,7 +205,7 @@ async function computeAll(
       const p = ps[i]!;
       if (signal?.aborted) return undefined;
       if (!isRetryable(outcome.error)) return computeFailed(p, outcome.error, ctx);
-      return computeOne(host, p, ctx, { attempt: 1, error: outcome.error });
+      return computeOne(p, ctx, { attempt: 1, error: outcome.error });
     }),
   );
 }
@@ -236,30 +222,30 @@ function computeFailed(p: Prepared, error: unknown, ctx: GroupContext): undefine
  * `after`: a first try already failed so (in computeAll's callMany); back off, then go on from there.
  */
 async function computeOne(
-  host: BulkHost,
   p: Prepared,
   ctx: GroupContext,
   after?: { attempt: number; error: unknown },
 ): Promise<Verified | undefined> {
   const { signal, deadlineMs } = ctx.options;
   const method = p.op.method;
-  if (after) await backOff(host, after.error, after.attempt, signal);
+  if (after) await backOff(ctx.caller, after.error, after.attempt, signal);
   for (let attempt = after ? after.attempt + 1 : 1; ; attempt++) {
     try {
-      const got = await verifiedCall(host, method, p.wire, ctx.verify, { signal, deadlineMs });
+      const got = await verifiedCall(ctx.caller, method, p.wire, ctx.verify, { signal, deadlineMs });
       if (got.dissent.length > 0)
         ctx.tally.issue({ kind: 'dissent', key: p.key, method, dissent: got.dissent });
       return got;
     } catch (error) {
       if (signal?.aborted) return undefined;
       if (!isRetryable(error) || attempt >= 3) return computeFailed(p, error, ctx);
-      await backOff(host, error, attempt, signal);
+      await backOff(ctx.caller, error, attempt, signal);
     }
   }
 }
 
 /** backOff waits before another try: for a node to appear after NoNodesError, else 200 ms × attempt. */
-async function backOff(host: BulkHost, error: unknown, attempt: number, signal: AbortSignal | undefined) {
+async function backOff(caller: BulkCaller, error: unknown, attempt: number, signal: AbortSignal | undefined) {
   if (!(error instanceof NoNodesError)) await sleep(200 * attempt, signal);
-  else await host.ready({ nodes: 1, timeoutMs: 5_000, ...(signal ? { signal } : {}) }).catch(() => undefined);
+  else
+    await caller.ready({ nodes: 1, timeoutMs: 5_000, ...(signal ? { signal } : {}) }).catch(() => undefined);
 }

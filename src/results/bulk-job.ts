@@ -7,59 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { ManyCall, ManyResult } from '../client/call-many.js';
-import type { CallOptions } from '../client/call-one.js';
 import { type GroupContext, type Prepared, prepare, runGroup } from './bulk-group.js';
-import { type BulkIssue, type BulkProgress, type BulkSummary, BulkTally } from './bulk-tally.js';
+import { type BulkSummary, BulkTally } from './bulk-tally.js';
+import type { BulkCaller, BulkOp, BulkStore, MapOptions } from './bulk-types.js';
 import { ExistingCheck } from './existing-check.js';
-import { checkJobId, type JobStatus, JobWriter } from './job-record.js';
-import { resultsPrefix } from './keys.js';
-import type { VerifyMode } from './result-record.js';
-import type { ResultsHost } from './results-store.js';
+import { checkJobId, type JobStatus } from './job-record.js';
 
 export type { BulkIssue, BulkProgress, BulkSummary } from './bulk-tally.js';
-
-/** BulkOp is one operation of a bulk job; without `key` the key is derived from method and params. */
-export interface BulkOp {
-  method: string;
-  params: unknown;
-  key?: string | undefined;
-}
-
-/** BulkHost is what a bulk job needs from a cluster client (a `Cluster` is one). */
-export interface BulkHost extends ResultsHost {
-  callMany(calls: readonly ManyCall[], options?: CallOptions): Promise<ManyResult[]>;
-  ready(options?: { nodes?: number; signal?: AbortSignal; timeoutMs?: number }): Promise<void>;
-}
-
-/** MapOptions tune a bulk job; every member has a default. */
-export interface MapOptions {
-  /** concurrency: groups of up to 64 ops in flight at once (default 16). */
-  concurrency?: number | undefined;
-  /** verify: `one` (default), `quorum` or `all`. */
-  verify?: VerifyMode | undefined;
-  /** jobId: names the job record and is written into every record stored (default: random). Reuse it to resume. */
-  jobId?: string | undefined;
-  /** signal: stops the job; `map` then resolves with status `cancelled`. */
-  signal?: AbortSignal | undefined;
-  /** onProgress: every `progressIntervalMs` (default 250) and once at the end (`final: true`). */
-  onProgress?: ((progress: BulkProgress) => void) | undefined;
-  progressIntervalMs?: number | undefined;
-  /** onStored: keys this job stored, called only after the transaction that stored them returned. */
-  onStored?: ((keys: string[]) => void) | undefined;
-  /** onIssue: each op that failed, conflicts with a stored record, or met a dissenting node. */
-  onIssue?: ((issue: BulkIssue) => void) | undefined;
-  /** deadlineMs: per call deadline (default: the cluster's). */
-  deadlineMs?: number | undefined;
-  /**
-   * checkExisting: `auto` (default) reads which keys of a group are stored before computing while
-   * resuming a job or after stored keys were met; `always` reads for every group (a job then never
-   * computes a stored key, at the cost of one more transaction per group). See ExistingCheck.
-   */
-  checkExisting?: 'auto' | 'always' | undefined;
-  /** jobRecordIntervalMs: how often the job record is updated while running (default 2,000). */
-  jobRecordIntervalMs?: number | undefined;
-}
+export type { BulkCaller, BulkOp, BulkStore, MapOptions } from './bulk-types.js';
 
 const GROUP = 64;
 
@@ -72,20 +27,22 @@ const GROUP = 64;
  * (a closed client, no permission), or when the options are invalid.
  */
 export async function runBulkJob(
-  host: BulkHost,
+  caller: BulkCaller,
+  store: BulkStore,
   ops: Iterable<BulkOp> | AsyncIterable<BulkOp>,
   userOptions: MapOptions = {},
 ): Promise<BulkSummary> {
   const follow = manySignal(userOptions.signal);
   try {
-    return await run(host, ops, { ...userOptions, signal: follow.signal });
+    return await run(caller, store, ops, { ...userOptions, signal: follow.signal });
   } finally {
     follow.dispose();
   }
 }
 
 async function run(
-  host: BulkHost,
+  caller: BulkCaller,
+  store: BulkStore,
   ops: Iterable<BulkOp> | AsyncIterable<BulkOp>,
   options: MapOptions,
 ): Promise<BulkSummary> {
@@ -94,17 +51,10 @@ async function run(
   const concurrency = Math.max(1, Math.trunc(options.concurrency ?? 16));
   const signal = options.signal;
   const tally = new BulkTally(jobId, Array.isArray(ops) ? ops.length : undefined, options.onIssue);
-  const jobs = new JobWriter(host, jobId, verify, () => tally.counts());
+  const jobs = store.jobWriter(jobId, verify, () => tally.counts());
   await jobs.start(signal);
   const existing = new ExistingCheck(options.checkExisting ?? 'auto', jobs.resumed);
-  const ctx: GroupContext = {
-    tally,
-    options,
-    verify,
-    jobId,
-    prefix: resultsPrefix(host.namespace),
-    existing,
-  };
+  const ctx: GroupContext = { caller, store, tally, options, verify, jobId, existing };
   const source = groups(ops);
   let sourceError: unknown;
   let fatal: unknown;
@@ -134,7 +84,7 @@ async function run(
       Array.from({ length: concurrency }, async () => {
         try {
           for (let group = await nextGroup(); group; group = await nextGroup()) {
-            await runGroup(host, group, ctx);
+            await runGroup(group, ctx);
           }
         } catch (error) {
           fatal ??= error; // a bug, not an etcd or node failure (those are retried or counted)

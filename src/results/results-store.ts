@@ -1,20 +1,19 @@
-import type { Etcd3 } from 'etcd3';
 import type { CallOptions } from '../client/call-one.js';
 import { type Answer, ClusterError, ResultConflictError } from '../client/errors.js';
 import { type Caller, verifiedCall } from '../client/verify-modes.js';
-import type { Logger } from '../logger.js';
-import { checkJobId, type JobRecord, parseJobRecord } from './job-record.js';
+import {
+  checkJobId,
+  type JobCounts,
+  type JobRecord,
+  JobWriter,
+  type JobWriterHost,
+  parseJobRecord,
+} from './job-record.js';
 import { jobsPrefix, resultsPrefix } from './keys.js';
+import { existingKeys } from './put-if-absent.js';
 import { prefixEnd, RangeReader } from './range-pages.js';
 import { checkKey, deriveKeyFromWire, wireParams } from './result-key.js';
-import {
-  makeRecord,
-  parseResultRecord,
-  type ResultRecord,
-  sameAnswer,
-  serializeResultRecord,
-  type VerifyMode,
-} from './result-record.js';
+import { makeRecord, parseResultRecord, type ResultRecord, type VerifyMode } from './result-record.js';
 import { type VerifyOptions, type VerifyReport, type VerifyTarget, verifyResults } from './results-verify.js';
 import {
   type ResultEvent,
@@ -23,16 +22,15 @@ import {
   type WatchResultsOptions,
 } from './results-watch.js';
 import { etcdCall, retryEtcd } from './retry-etcd.js';
+import { type StoreOutcome, storeMany } from './store-many.js';
 import { WriteBatcher } from './write-batcher.js';
 
 /** STORE_ATTEMPTS: tries of a compute's write when etcd fails (safe: the write is put-if-absent). */
 const STORE_ATTEMPTS = 3;
 
-/** ResultsHost is what the store needs from a cluster client (a `Cluster` is one). */
-export interface ResultsHost extends Caller {
-  readonly etcd: Etcd3;
-  readonly namespace: string;
-  readonly logger: Logger;
+/** ResultsHost is what the store needs: the etcd client holding results, the namespace, a logger, and a caller for `compute`. */
+export interface ResultsHost extends JobWriterHost {
+  readonly caller: Caller;
 }
 
 /** ComputeOptions: the call options plus how to verify, and what a disagreeing stored record does. */
@@ -90,7 +88,7 @@ export class ResultsStore {
   constructor(host: ResultsHost) {
     this.#host = host;
     this.prefix = resultsPrefix(host.namespace);
-    this.#writes = new WriteBatcher(host.etcd);
+    this.#writes = new WriteBatcher((records) => storeMany(host.etcd, this.prefix, records));
     this.#reader = new RangeReader(host.etcd);
   }
 
@@ -119,18 +117,44 @@ export class ResultsStore {
     const resolved = key == null ? deriveKeyFromWire(method, wire) : checkKey(key);
     const verify = options.verify ?? 'one';
     const { verify: _v, onConflict, job, ...callOptions } = options;
-    const got = await verifiedCall(this.#host, method, wire, verify, callOptions);
+    const got = await verifiedCall(this.#host.caller, method, wire, verify, callOptions);
     const record = makeRecord({ key: resolved, method, params: wire, verify, job, ...got });
-    const item = { key: this.prefix + resolved, value: serializeResultRecord(record) };
-    const { logger } = this.#host;
-    const put = retryEtcd(() => this.#writes.put(item), logger, options.signal, STORE_ATTEMPTS);
+    const put = retryEtcd(() => this.#writes.put(record), this.#host.logger, options.signal, STORE_ATTEMPTS);
     const outcome = await etcdCall(put, options.signal);
     if (!outcome) throw options.signal?.reason ?? new ClusterError('cancelled', false);
-    if (outcome.stored) return { record, stored: true, agrees: true, computed: record, dissent: got.dissent };
-    const stored = this.#parse(resolved, outcome.existing);
-    const agrees = sameAnswer(stored, record);
+    const dissent = got.dissent;
+    if (outcome.status === 'stored') return { record, stored: true, agrees: true, computed: record, dissent };
+    if (outcome.unreadable) throw this.#unreadable(resolved, outcome.unreadable);
+    const { stored } = outcome;
+    const agrees = outcome.status === 'agrees';
     if (!agrees && onConflict !== 'return') throw new ResultConflictError(resolved, stored, record);
-    return { record: stored, stored: false, agrees, computed: record, dissent: got.dissent };
+    return { record: stored, stored: false, agrees, computed: record, dissent };
+  }
+
+  /**
+   * storeMany stores records computed elsewhere (a bulk job's group) with one storeMany, retried
+   * through etcd failures until it succeeds; undefined once `signal` aborts first. Rejects for etcd
+   * errors no retry can fix (see isPermanentEtcdError).
+   */
+  storeMany(records: readonly ResultRecord[], signal?: AbortSignal): Promise<StoreOutcome[] | undefined> {
+    const { etcd, logger } = this.#host;
+    return retryEtcd(() => storeMany(etcd, this.prefix, records), logger, signal);
+  }
+
+  /**
+   * findStored reads which of `keys` (result keys) hold a value, retried as storeMany is (a
+   * serializable keys-only read; a key stored meanwhile is found by the write's put-if-absent).
+   */
+  async findStored(keys: readonly string[], signal?: AbortSignal): Promise<Set<string> | undefined> {
+    const { etcd, logger } = this.#host;
+    const full = keys.map((key) => this.prefix + key);
+    const found = await retryEtcd(() => existingKeys(etcd, full), logger, signal);
+    return found && new Set([...found].map((key) => key.slice(this.prefix.length)));
+  }
+
+  /** jobWriter makes the writer of bulk job `jobId`'s record under `/<namespace>/jobs/`. */
+  jobWriter(jobId: string, verify: VerifyMode, counts: () => JobCounts): JobWriter {
+    return new JobWriter(this.#host, jobId, verify, counts);
   }
 
   /** get reads one record (linearizable); undefined when the key holds none. Throws if unreadable. */
@@ -215,12 +239,14 @@ export class ResultsStore {
 
   #parse(key: string, text: string): ResultRecord {
     const record = parseResultRecord(text);
-    if (record instanceof Error) {
-      throw new ClusterError(
-        `result ${key} holds a value that is not a result record: ${record.message}`,
-        false,
-      );
-    }
+    if (record instanceof Error) throw this.#unreadable(key, record);
     return record;
+  }
+
+  #unreadable(key: string, problem: Error): ClusterError {
+    return new ClusterError(
+      `result ${key} holds a value that is not a result record: ${problem.message}`,
+      false,
+    );
   }
 }
