@@ -97,18 +97,35 @@ export async function retryEtcd<T>(
   maxAttempts = Number.POSITIVE_INFINITY,
 ): Promise<T | undefined> {
   if (signal?.aborted) return undefined;
-  const policy = etcdRetryPolicy({
-    logger,
-    message: 'etcd request failed; retrying',
-    initialMs: 50,
-    maxMs: 2_000,
-    maxAttempts,
-    retryable: (error) => !isPermanentEtcdError(error),
-  });
+  const policy = idempotentPolicy(logger, maxAttempts);
   try {
     return await runRetrying(policy, op, signal);
   } catch (error) {
     if (signal?.aborted) return undefined;
     throw error;
   }
+}
+
+/** POLICIES: retryEtcd's policies by logger and attempt limit; a policy keeps no per-run state, so runs share it. */
+const POLICIES = new WeakMap<Logger, Map<number, RetryPolicy>>();
+
+function idempotentPolicy(logger: Logger, maxAttempts: number): RetryPolicy {
+  let byLimit = POLICIES.get(logger);
+  if (!byLimit) {
+    byLimit = new Map();
+    POLICIES.set(logger, byLimit);
+  }
+  let policy = byLimit.get(maxAttempts);
+  if (!policy) {
+    policy = etcdRetryPolicy({
+      logger,
+      message: 'etcd request failed; retrying',
+      initialMs: 50,
+      maxMs: 2_000,
+      maxAttempts,
+      retryable: (error) => !isPermanentEtcdError(error),
+    });
+    byLimit.set(maxAttempts, policy);
+  }
+  return policy;
 }
