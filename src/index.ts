@@ -43,7 +43,15 @@ export { createEtcdClient, type EtcdOptions } from './registry/etcd-client.js';
 export { nodeKey, nodesPrefix } from './registry/keys.js';
 export { NodeInfoSchema, parseNodeInfo } from './registry/node-info.js';
 export { Registration, type RegistrationEvents, type RegistrationOptions } from './registry/registration.js';
-export type { Endpoints, NodeChange, NodeInfo, RegistrationState } from './registry/types.js';
+export type {
+  DiscoveryState,
+  DiscoveryStatus,
+  Endpoints,
+  NodeChange,
+  NodeInfo,
+  NodeSource,
+  RegistrationState,
+} from './registry/types.js';
 export type { BulkIssue, BulkOp, BulkProgress, BulkSummary, MapOptions } from './results/bulk-job.js';
 export {
   type JobCounts,

@@ -3,7 +3,7 @@ import type { Etcd3 } from 'etcd3';
 import { type Logger, silentLogger } from '../logger.js';
 import { Discovery } from '../registry/discovery.js';
 import { createEtcdClient } from '../registry/etcd-client.js';
-import type { NodeChange, NodeInfo } from '../registry/types.js';
+import type { DiscoveryState, DiscoveryStatus, NodeChange, NodeInfo, NodeSource } from '../registry/types.js';
 import { type BulkOp, type BulkSummary, type MapOptions, runBulkJob } from '../results/bulk-job.js';
 import { ResultsStore } from '../results/results-store.js';
 import { pickerBuilder } from './balance/balancers.js';
@@ -24,6 +24,8 @@ import { TypedCalls } from './typed-calls.js';
 export interface ClusterEvents {
   /** nodes: a node was added, updated or removed. */
   nodes: [NodeChange];
+  /** status: the etcd state changed: `connected`, `disconnected` (nodes kept, stale since), `relisted`. */
+  status: [DiscoveryStatus];
 }
 
 /** ClusterStats: the client's counters, etcd freshness and per-node figures. */
@@ -38,13 +40,14 @@ export interface ClusterStats extends ClientCounters {
 /**
  * Cluster is a connected client: it discovers live nodes from etcd and calls them one at a time
  * (`call`, balanced with failover), all at once (`all`), first answer wins (`any`) or by agreement
- * (`quorum`), plus typed helpers (`multiply(7n, 8n)`). Emits `nodes` on membership changes.
+ * (`quorum`), plus typed helpers (`multiply(7n, 8n)`). Emits `nodes` on membership changes and
+ * `status` when its etcd state changes (see `status()`).
  */
 export class Cluster extends TypedCalls {
   readonly etcd: Etcd3;
   readonly namespace: string;
   readonly logger: Logger;
-  readonly #discovery: Discovery;
+  readonly #discovery: NodeSource;
   readonly #membership: Membership;
   readonly #limiter: Limiter;
   readonly #rt: CallRuntime;
@@ -53,7 +56,7 @@ export class Cluster extends TypedCalls {
   #closed = false;
 
   /** @internal use `connect()`. */
-  constructor(etcd: Etcd3, discovery: Discovery, membership: Membership, options: ConnectOptions) {
+  constructor(etcd: Etcd3, discovery: NodeSource, membership: Membership, options: ConnectOptions) {
     super();
     this.etcd = etcd;
     this.namespace = options.namespace ?? 'arith';
@@ -72,9 +75,14 @@ export class Cluster extends TypedCalls {
       stats: { calls: 0, failures: 0, retries: 0, hedges: 0, fanouts: 0 },
     };
     membership.on('nodes', (change) => this.#events.emit('nodes', change));
+    discovery.on('status', (status) => this.#events.emit('status', status));
   }
 
-  /** on subscribes to `nodes` events (added / removed / updated). */
+  /**
+   * on subscribes to `nodes` events (added / removed / updated) or `status` events, keyed on `type`:
+   * `connected` (watching etcd, node list current), `disconnected` (etcd unreachable: the last-known
+   * nodes are kept, stale since `staleSince`), `relisted` (a full listing was applied: reconnect, compaction).
+   */
   on<E extends keyof ClusterEvents>(event: E, listener: (...args: ClusterEvents[E]) => void): this {
     this.#events.on(event, listener as never);
     return this;
@@ -178,14 +186,20 @@ export class Cluster extends TypedCalls {
     return runBulkJob(this, this.results, ops, options);
   }
 
+  /** status returns a snapshot of the etcd state: connected, stale since when, revision, relists. */
+  status(): DiscoveryState {
+    return this.#discovery.status();
+  }
+
   /** stats returns the client's counters, etcd freshness and per-node figures. */
   stats(): ClusterStats {
+    const etcd = this.#discovery.status();
     return {
       ...this.#rt.stats,
       inflight: this.#limiter.active,
       waiting: this.#limiter.waiting,
-      etcdConnected: this.#discovery.connected,
-      stalenessMs: this.#discovery.staleness(),
+      etcdConnected: etcd.connected,
+      stalenessMs: etcd.stalenessMs,
       nodes: this.#membership.clients().map((c) => c.stats()),
     };
   }

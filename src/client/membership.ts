@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { Discovery } from '../registry/discovery.js';
-import type { NodeChange, NodeInfo } from '../registry/types.js';
+import type { NodeChange, NodeInfo, NodeSource } from '../registry/types.js';
 import type { Picker, PickerBuilder } from './balance/picker.js';
 import { NodeClient, type NodeClientOptions } from './node-client.js';
 
 /**
- * Membership turns discovery's node changes into live NodeClients and, on every change, a new
+ * Membership turns a node source's changes into live NodeClients and, on every change, a new
  * immutable Picker built by the chosen balancer. Emits `nodes` with each change.
  */
 export class Membership extends EventEmitter<{ nodes: [NodeChange] }> {
@@ -21,10 +20,10 @@ export class Membership extends EventEmitter<{ nodes: [NodeChange] }> {
     this.#picker = build<NodeClient>([]);
   }
 
-  /** attach follows a discovery: current nodes first, then every change. */
-  attach(discovery: Discovery): void {
-    for (const node of discovery.nodes()) this.apply({ type: 'added', node });
-    discovery.on('change', (change) => this.apply(change));
+  /** attach follows a node source (discovery): current nodes first, then every change. */
+  attach(source: NodeSource): void {
+    for (const node of source.nodes()) this.apply({ type: 'added', node });
+    source.on('change', (change) => this.apply(change));
   }
 
   /** picker is the current immutable picker. */
@@ -47,7 +46,10 @@ export class Membership extends EventEmitter<{ nodes: [NodeChange] }> {
     return this.clients().map((c) => c.info);
   }
 
-  /** apply applies one change: creates, replaces or retires a NodeClient and rebuilds the picker. */
+  /**
+   * apply applies one change: creates, replaces or retires a NodeClient and rebuilds the picker. An
+   * update keeps the node's connections only if the endpoint its transport dials is unchanged.
+   */
   apply(change: NodeChange): void {
     const id = change.node.id;
     const existing = this.#clients.get(id);
@@ -55,7 +57,7 @@ export class Membership extends EventEmitter<{ nodes: [NodeChange] }> {
       if (!existing) return;
       this.#clients.delete(id);
       void existing.close();
-    } else if (existing && existing.info.endpoints.http === change.node.endpoints.http) {
+    } else if (existing && this.#dialled(existing.info) === this.#dialled(change.node)) {
       existing.info = change.node;
     } else {
       if (existing) void existing.close();
@@ -63,6 +65,11 @@ export class Membership extends EventEmitter<{ nodes: [NodeChange] }> {
     }
     this.#picker = this.#build([...this.#clients.values()]);
     this.emit('nodes', change);
+  }
+
+  /** #dialled is the endpoint this membership's transport connects to. */
+  #dialled(node: NodeInfo): string {
+    return this.#options.transport === 'tcp' ? node.endpoints.tcp : node.endpoints.http;
   }
 
   /** close closes every node's connections. */

@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
+import type { RetryPolicy } from 'cockatiel';
 import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import { type Logger, silentLogger } from '../logger.js';
+import { abortable } from '../util/abortable.js';
 import { Backoff, sleep } from '../util/backoff.js';
+import { etcdRetryPolicy, runRetrying } from '../util/retry-etcd.js';
 import { nodesPrefix } from './keys.js';
 import { type Applied, type NodeKeyValue, NodeSet } from './node-set.js';
-import type { NodeChange, NodeInfo } from './types.js';
+import type { DiscoveryState, DiscoveryStatus, NodeChange, NodeInfo, NodeSource } from './types.js';
 
 /** DiscoveryOptions: the etcd client (made by createEtcdClient), the namespace to watch, a logger. */
 export interface DiscoveryOptions {
@@ -20,8 +23,8 @@ export interface DiscoveryEvents {
   change: [NodeChange];
   /** synced: after the initial list and after every relist (reconnect, compaction). */
   synced: [{ revision: string; nodes: number }];
-  /** state: the watch connected (and in sync) or disconnected. */
-  state: [{ connected: boolean }];
+  /** status: the watch connected (and in sync), disconnected, or a full listing was applied. */
+  status: [DiscoveryStatus];
 }
 
 /** etcd3 cancels a watch whose start revision was compacted with this message (the reason is empty). */
@@ -32,9 +35,10 @@ const COMPACTED = /^Watcher canceled: ?$/;
  * from R+1, so no event falls between the two. etcd3 resumes a broken watch from the last response
  * header + 1, which can skip events, so every reconnect relists and emits the diff; a watch that
  * etcd cancels (its start revision was compacted) is replaced by a relist and a new watch. While
- * etcd is unreachable the last-known nodes stay and `staleness()` grows.
+ * etcd is unreachable the last-known nodes stay and `staleness()` grows. Emits `change`, `synced`
+ * and `status` (connected / disconnected / relisted).
  */
-export class Discovery extends EventEmitter<DiscoveryEvents> {
+export class Discovery extends EventEmitter<DiscoveryEvents> implements NodeSource {
   readonly #client: Etcd3;
   readonly #prefix: string;
   readonly #logger: Logger;
@@ -48,7 +52,10 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
   #watchUp = false;
   #connected = false;
   #syncedAt = Number.NaN;
+  #relists = 0;
   #lastWatchError = 0;
+  readonly #listRetry: RetryPolicy;
+  readonly #relistRetry: RetryPolicy;
   /** #buffer holds watch responses that arrive while a relist is in flight. */
   #buffer: IWatchResponse[] | undefined;
   #resyncing: Promise<void> | undefined;
@@ -60,6 +67,9 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     this.#prefix = nodesPrefix(opts.namespace);
     this.#logger = opts.logger ?? silentLogger();
     this.#set = new NodeSet(this.#prefix);
+    const retry = { logger: this.#logger, initialMs: 100, maxMs: 2_000 };
+    this.#listRetry = etcdRetryPolicy({ ...retry, message: 'listing nodes failed; retrying' });
+    this.#relistRetry = etcdRetryPolicy({ ...retry, message: 'relisting nodes failed; retrying' });
   }
 
   /**
@@ -71,18 +81,12 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     if (this.#started) throw new Error('Discovery already started');
     this.#started = true;
     const stop = signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
-    const backoff = new Backoff(100, 2_000);
-    for (let failures = 1; ; failures++) {
+    try {
+      await runRetrying(this.#listRetry, (s) => this.#relist(s), stop);
+    } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (this.#closing.signal.aborted) throw new Error('Discovery closed');
-      try {
-        await this.#relist(stop);
-        break;
-      } catch (error) {
-        if (stop.aborted) continue;
-        this.#logFailure(error, failures, 'listing nodes failed; retrying');
-        await sleep(backoff.next(), stop);
-      }
+      throw error;
     }
     this.#watch();
   }
@@ -113,6 +117,18 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     return Number.isNaN(this.#syncedAt) ? Number.POSITIVE_INFINITY : Date.now() - this.#syncedAt;
   }
 
+  /** status returns a snapshot of the etcd state: connected, stale since when, revision, relists. */
+  status(): DiscoveryState {
+    const staleSince = this.#connected || Number.isNaN(this.#syncedAt) ? undefined : this.#syncedAt;
+    return {
+      connected: this.#connected,
+      staleSince,
+      stalenessMs: this.staleness(),
+      revision: this.revision,
+      relists: this.#relists,
+    };
+  }
+
   /** close cancels the watch and stops relisting; idempotent. Emits nothing afterwards. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
@@ -141,7 +157,15 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
       const buffered = this.#buffer;
       this.#buffer = undefined;
       for (const r of buffered) this.#apply(r);
+      this.#relists++;
       this.emit('synced', { revision: this.revision, nodes: this.#set.size });
+      if (!this.#closing.signal.aborted)
+        this.emit('status', {
+          type: 'relisted',
+          at: Date.now(),
+          revision: this.revision,
+          nodes: this.#set.size,
+        });
     } finally {
       this.#buffer = undefined;
     }
@@ -212,22 +236,19 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     });
   }
 
+  /** #resyncLoop relists until one succeeds with no new request pending; it ends only at close. */
   async #resyncLoop(): Promise<void> {
-    const backoff = new Backoff(100, 2_000);
-    for (let failures = 1; !this.#closing.signal.aborted; failures++) {
-      this.#again = false;
-      try {
-        await this.#relist(this.#closing.signal);
-        if (this.#closing.signal.aborted) return;
+    const closing = this.#closing.signal;
+    const once = async (signal: AbortSignal): Promise<void> => {
+      do {
+        this.#again = false;
+        await this.#relist(signal);
+        if (signal.aborted) return;
         if (!this.#watcher) this.#watch();
         else if (this.#watchUp) this.#setConnected(true);
-        if (!this.#again) return;
-      } catch (error) {
-        if (this.#closing.signal.aborted) return;
-        this.#logFailure(error, failures, 'relisting nodes failed; retrying');
-        await sleep(backoff.next(), this.#closing.signal);
-      }
-    }
+      } while (this.#again);
+    };
+    await runRetrying(this.#relistRetry, once, closing).catch(() => undefined); // rejects only once closed
   }
 
   /** #apply applies one watch response; events at or below the last applied revision are ignored. */
@@ -255,29 +276,13 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
 
   #setConnected(connected: boolean): void {
     if (this.#closing.signal.aborted || this.#connected === connected) return;
-    if (!connected) this.#syncedAt = Date.now();
+    const at = Date.now();
+    if (!connected) this.#syncedAt = at;
     this.#connected = connected;
-    this.emit('state', { connected });
-  }
-
-  /** #logFailure logs the first failure of a streak, then one in 20: no log storm while etcd is down. */
-  #logFailure(error: unknown, failures: number, msg: string): void {
-    if (failures === 1 || failures % 20 === 0) {
-      this.#logger.warn({ err: (error as Error).message, failures }, msg);
-    }
+    this.emit('status', connected ? { type: 'connected', at } : { type: 'disconnected', at, staleSince: at });
   }
 }
 
 function decode(kv: IKeyValue): NodeKeyValue {
   return { key: kv.key.toString('utf8'), value: kv.value.toString('utf8'), modRevision: kv.mod_revision };
-}
-
-/** abortable rejects with `signal.reason` when `signal` aborts before `promise` settles. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
+import type { RetryPolicy } from 'cockatiel';
 import type { Etcd3, Lease, Watcher } from 'etcd3';
 import type { Logger } from '../logger.js';
-import { Backoff, sleep } from '../util/backoff.js';
+import { sleep } from '../util/backoff.js';
+import { etcdRetryPolicy, runRetrying } from '../util/retry-etcd.js';
 import type { RegistrationState } from './types.js';
 
 /** RegistrationOptions: the key a node owns, its value, and the lease TTL. */
@@ -32,6 +34,7 @@ export interface RegistrationEvents {
 export class Registration extends EventEmitter<RegistrationEvents> {
   readonly #opts: RegistrationOptions;
   readonly #closing = new AbortController();
+  readonly #retry: RetryPolicy;
   #state: RegistrationState = 'idle';
   #lease: Lease | undefined;
   #leaseId = '';
@@ -47,6 +50,12 @@ export class Registration extends EventEmitter<RegistrationEvents> {
   constructor(opts: RegistrationOptions) {
     super();
     this.#opts = opts;
+    this.#retry = etcdRetryPolicy({
+      logger: opts.logger,
+      message: 'registration failed; retrying',
+      initialMs: 100,
+      maxMs: 5_000,
+    });
   }
 
   /** state is where the registration stands now. */
@@ -124,27 +133,20 @@ export class Registration extends EventEmitter<RegistrationEvents> {
     return this.#recovering;
   }
 
+  /** #recoverLoop registers until it succeeds with no new request pending; never gives up, ends at close. */
   async #recoverLoop(): Promise<void> {
-    const backoff = new Backoff(100, 5_000);
-    let failures = 0;
-    while (this.#state !== 'closed') {
-      this.#again = false;
-      try {
-        await this.#registerOnce();
-        if (!this.#again) return;
-      } catch (error) {
-        failures++;
-        // One line per failure streak, then one every 20 attempts: no log storm while etcd is down.
-        if (failures === 1 || failures % 20 === 0) {
-          this.#opts.logger.warn(
-            { err: (error as Error).message, failures },
-            'registration failed; retrying',
-          );
+    const once = async (): Promise<void> => {
+      do {
+        this.#again = false;
+        try {
+          await this.#registerOnce();
+        } catch (error) {
+          this.#dropLease();
+          throw error;
         }
-        this.#dropLease();
-        await sleep(backoff.next(), this.#closing.signal);
-      }
-    }
+      } while (this.#again && this.#state !== 'closed');
+    };
+    await runRetrying(this.#retry, once, this.#closing.signal).catch(() => undefined); // rejects only once closed
   }
 
   async #registerOnce(): Promise<void> {
