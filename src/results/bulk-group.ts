@@ -7,12 +7,12 @@
 import { isRetryable, NoNodesError, QuorumError } from '../client/errors.js';
 import { type Verified, verifiedCall, verifiedOne } from '../client/verify-modes.js';
 import { sleep } from '../util/backoff.js';
+import { isPermanentEtcdError } from '../util/retry-etcd.js';
 import type { BulkTally } from './bulk-tally.js';
 import type { BulkCaller, BulkOp, BulkStore, MapOptions } from './bulk-types.js';
 import type { ExistingCheck } from './existing-check.js';
 import { checkKey, deriveKeyFromWire, wireParams } from './result-key.js';
 import { makeRecord, type ResultRecord, sameComputation, type VerifyMode } from './result-record.js';
-import { isPermanentEtcdError } from './retry-etcd.js';
 import type { StoreOutcome } from './store-many.js';
 
 /** Prepared is an op with its wire params and result key. */

@@ -7,9 +7,9 @@ import type { Etcd3 } from 'etcd3';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { parseJsonWith } from '../util/parse-json.js';
+import { retryEtcd } from '../util/retry-etcd.js';
 import { jobsPrefix } from './keys.js';
 import { VERIFY_MODES, type VerifyMode } from './result-record.js';
-import { retryEtcd } from './retry-etcd.js';
 
 /** JOB_ID_PATTERN: what a job id may contain (it is part of an etcd key and of every record it stores). */
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@=+-]{0,127}$/;

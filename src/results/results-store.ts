@@ -1,6 +1,8 @@
 import type { CallOptions } from '../client/call-one.js';
 import { type Answer, ClusterError, ResultConflictError } from '../client/errors.js';
 import { type Caller, verifiedCall } from '../client/verify-modes.js';
+import { retryEtcd } from '../util/retry-etcd.js';
+import { etcdCall } from './etcd-call.js';
 import {
   checkJobId,
   type JobCounts,
@@ -21,7 +23,6 @@ import {
   ResultsWatcher,
   type WatchResultsOptions,
 } from './results-watch.js';
-import { etcdCall, retryEtcd } from './retry-etcd.js';
 import { type StoreOutcome, storeMany } from './store-many.js';
 import { WriteBatcher } from './write-batcher.js';
 

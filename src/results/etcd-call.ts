@@ -1,9 +1,7 @@
-/** etcd calls behind the results store's public methods; the retry policy itself lives in `src/util`. */
+/** etcd calls behind the results store's public methods (the retry policy lives in `src/util/retry-etcd.ts`). */
 import { ClusterError } from '../client/errors.js';
 import { abortable } from '../util/abortable.js';
 import { isPermanentEtcdError } from '../util/retry-etcd.js';
-
-export { isPermanentEtcdError, retryEtcd } from '../util/retry-etcd.js';
 
 /**
  * etcdCall awaits one etcd operation for a public method: etcd3's errors become ClusterErrors
