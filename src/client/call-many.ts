@@ -1,3 +1,4 @@
+import { type CallDeadline, callDeadline } from './call-deadline.js';
 import type { CallOptions } from './call-one.js';
 import { DeadlineExceededError, isRetryable, NoNodesError } from './errors.js';
 import type { NodeClient } from './node-client.js';
@@ -19,18 +20,19 @@ type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
  * callMany sends `calls` to one node picked by the balancer, together (as one JSON-RPC batch when
- * they fit), under one deadline; calls that fail with a retryable error go together to another
- * node, within `attempts` and the retry budget. Resolves with one outcome per call, in order; never
- * rejects for a call's failure. One timer and one abort listener serve the whole group.
+ * they fit), under one deadline (fixed when the caller called); calls that fail with a retryable
+ * error go together to another node, within `attempts` and the retry budget. Resolves with one
+ * outcome per call, in order; never rejects for a call's failure. One timer and one abort
+ * listener serve the whole group.
  */
 export async function callMany(
   rt: CallRuntime,
   calls: readonly ManyCall[],
   opts: CallOptions,
+  deadline: CallDeadline = callDeadline(opts.deadlineMs, rt.defaults.deadlineMs),
 ): Promise<ManyResult[]> {
   const results = new Array<ManyResult>(calls.length);
-  const deadlineMs = opts.deadlineMs ?? rt.defaults.deadlineMs;
-  const deadlineAt = Date.now() + deadlineMs;
+  const { ms: deadlineMs, at: deadlineAt } = deadline;
   const max = Math.max(1, opts.attempts ?? rt.defaults.attempts);
   const started = performance.now();
   for (let i = 0; i < calls.length; i++) rt.budget.onRequest(started);

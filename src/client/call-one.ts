@@ -1,4 +1,5 @@
 import { type Attempt, type SettledAttempt, settle, startAttempt } from './attempt.js';
+import { type CallDeadline, callDeadline } from './call-deadline.js';
 import { isRetryable, NoNodesError } from './errors.js';
 import type { CallRuntime } from './runtime.js';
 
@@ -17,15 +18,18 @@ export interface CallOptions {
 }
 
 /**
- * callOne runs a call on one node picked by the balancer. Transport errors and timeouts are retried
- * on other nodes (bounded attempts, retry budget); JSON-RPC errors are answers and never retried.
- * With `hedgeMs`, a second copy goes to another node after that delay; the first success wins.
+ * callOne runs a call on one node picked by the balancer, within `deadline` (fixed when the caller
+ * called). Retryable failures (transport errors, a node overloaded or shutting down) are retried
+ * on other nodes (bounded attempts, retry budget); JSON-RPC application and protocol errors are
+ * answers and never retried. With `hedgeMs`, a second copy goes to another node after that delay;
+ * the first success wins.
  */
 export async function callOne(
   rt: CallRuntime,
   method: string,
   params: unknown,
   opts: CallOptions,
+  deadline: CallDeadline = callDeadline(opts.deadlineMs, rt.defaults.deadlineMs),
   onAnswer?: (nodeId: string) => void,
 ): Promise<unknown> {
   const hedgeMs = opts.hedgeMs ?? rt.defaults.hedgeMs;
@@ -33,8 +37,8 @@ export async function callOne(
   rt.stats.calls++;
   try {
     return hedgeMs !== undefined && hedgeMs > 0
-      ? await hedged(rt, method, params, opts, hedgeMs, onAnswer)
-      : await sequential(rt, method, params, opts, onAnswer);
+      ? await hedged(new Tries(rt, opts, deadline), method, params, hedgeMs, onAnswer)
+      : await sequential(new Tries(rt, opts, deadline), method, params, onAnswer);
   } catch (error) {
     rt.stats.failures++;
     throw error;
@@ -55,9 +59,10 @@ class Tries {
   constructor(
     readonly rt: CallRuntime,
     readonly opts: CallOptions,
+    deadline: CallDeadline,
   ) {
-    this.deadlineMs = opts.deadlineMs ?? rt.defaults.deadlineMs;
-    this.deadlineAt = Date.now() + this.deadlineMs;
+    this.deadlineMs = deadline.ms;
+    this.deadlineAt = deadline.at;
     this.max = Math.max(1, opts.attempts ?? rt.defaults.attempts);
   }
 
@@ -95,13 +100,11 @@ class Tries {
 
 /** The common path: one attempt at a time, the next only after a retryable failure. */
 async function sequential(
-  rt: CallRuntime,
+  tries: Tries,
   method: string,
   params: unknown,
-  opts: CallOptions,
   onAnswer: ((nodeId: string) => void) | undefined,
 ): Promise<unknown> {
-  const tries = new Tries(rt, opts);
   for (;;) {
     const attempt = tries.start(method, params);
     if (!attempt) throw tries.lastError;
@@ -118,14 +121,13 @@ async function sequential(
 
 /** Hedged: a second copy goes to another node after `hedgeMs` without an answer; first success wins. */
 async function hedged(
-  rt: CallRuntime,
+  tries: Tries,
   method: string,
   params: unknown,
-  opts: CallOptions,
   hedgeMs: number,
   onAnswer: ((nodeId: string) => void) | undefined,
 ): Promise<unknown> {
-  const tries = new Tries(rt, opts);
+  const rt = tries.rt;
   tries.cancellable = true;
   const running = new Map<Attempt, Promise<SettledAttempt>>();
   const launch = (): void => {

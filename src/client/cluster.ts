@@ -7,13 +7,14 @@ import type { DiscoveryState, DiscoveryStatus, NodeChange, NodeInfo, NodeSource 
 import { type BulkOp, type BulkSummary, type MapOptions, runBulkJob } from '../results/bulk-job.js';
 import { ResultsStore } from '../results/results-store.js';
 import { pickerBuilder } from './balance/balancers.js';
+import { type CallDeadline, callDeadline } from './call-deadline.js';
 import { callMany, type ManyCall, type ManyResult } from './call-many.js';
 import { type CallOptions, callOne } from './call-one.js';
-import { type ConnectOptions, resolveEtcd } from './connect-options.js';
-import { ClusterError, DeadlineExceededError } from './errors.js';
+import { type ConnectOptions, limiterFor, resolveEtcd } from './connect-options.js';
+import { ClusterClosedError, ClusterError, DeadlineExceededError } from './errors.js';
 import { encodeParams } from './exact.js';
 import { callAll, callAny, callQuorum, type Receipt } from './fanout.js';
-import { Limiter } from './limiter.js';
+import type { Limiter } from './limiter.js';
 import { Membership } from './membership.js';
 import type { NodeStats } from './node-client.js';
 import { RetryBudget } from './retry-budget.js';
@@ -56,14 +57,20 @@ export class Cluster extends TypedCalls {
   #closed = false;
 
   /** @internal use `connect()`. */
-  constructor(etcd: Etcd3, discovery: NodeSource, membership: Membership, options: ConnectOptions) {
+  constructor(
+    etcd: Etcd3,
+    discovery: NodeSource,
+    membership: Membership,
+    options: ConnectOptions,
+    limiter = limiterFor(options),
+  ) {
     super();
     this.etcd = etcd;
     this.namespace = options.namespace ?? 'arith';
     this.logger = options.logger ?? silentLogger();
     this.#discovery = discovery;
     this.#membership = membership;
-    this.#limiter = new Limiter(options.maxInflight ?? 8192);
+    this.#limiter = limiter;
     this.#rt = {
       membership,
       budget: new RetryBudget(options.retryBudget),
@@ -127,7 +134,7 @@ export class Cluster extends TypedCalls {
 
   /** call runs `method` on one node (balanced; transport failures retried elsewhere) and returns its result. */
   call(method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
-    return this.#limited(() => callOne(this.#rt, method, encodeParams(params), options));
+    return this.#limited(options, (d) => callOne(this.#rt, method, encodeParams(params), options, d));
   }
 
   /** callWithNode is `call` that also says which node answered (results record it). */
@@ -137,8 +144,8 @@ export class Cluster extends TypedCalls {
     options: CallOptions = {},
   ): Promise<{ result: unknown; nodeId: string }> {
     let nodeId = '';
-    const result = await this.#limited(() =>
-      callOne(this.#rt, method, encodeParams(params), options, (id) => {
+    const result = await this.#limited(options, (d) =>
+      callOne(this.#rt, method, encodeParams(params), options, d, (id) => {
         nodeId = id;
       }),
     );
@@ -153,22 +160,22 @@ export class Cluster extends TypedCalls {
    */
   callMany(calls: readonly ManyCall[], options: CallOptions = {}): Promise<ManyResult[]> {
     const encoded = calls.map(({ method, params }) => ({ method, params: encodeParams(params) }));
-    return this.#limited(() => callMany(this.#rt, encoded, options));
+    return this.#limited(options, (d) => callMany(this.#rt, encoded, options, d));
   }
 
   /** all calls every live node at once and returns one receipt per node (never rejects for a node's failure). */
   all(method: string, params: unknown, options: CallOptions = {}): Promise<Receipt[]> {
-    return this.#limited(() => callAll(this.#rt, method, encodeParams(params), options));
+    return this.#limited(options, (d) => callAll(this.#rt, method, encodeParams(params), options, d));
   }
 
   /** any calls every live node and returns the first success; the other requests are aborted. */
   any(method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
-    return this.#limited(() => callAny(this.#rt, method, encodeParams(params), options));
+    return this.#limited(options, (d) => callAny(this.#rt, method, encodeParams(params), options, d));
   }
 
   /** quorum returns the result once `k` nodes answered identically, else rejects with QuorumError. */
   quorum(method: string, params: unknown, options: CallOptions & { k: number }): Promise<unknown> {
-    return this.#limited(() => callQuorum(this.#rt, method, encodeParams(params), options));
+    return this.#limited(options, (d) => callQuorum(this.#rt, method, encodeParams(params), options, d));
   }
 
   /** results is the exactly-once results store of this namespace (`/<namespace>/results/<key>`). */
@@ -208,6 +215,7 @@ export class Cluster extends TypedCalls {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#limiter.close(new ClusterClosedError());
     await this.#discovery.close();
     await this.#membership.close();
     await this.#results?.close();
@@ -219,12 +227,17 @@ export class Cluster extends TypedCalls {
     await this.close();
   }
 
-  async #limited<T>(run: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new ClusterError('cluster client is closed', false);
-    const wait = this.#limiter.acquire();
+  /**
+   * #limited runs a call in a `maxInflight` slot. Its deadline starts now, so time spent queued
+   * counts; a queued call leaves at once when its signal aborts or its deadline passes.
+   */
+  async #limited<T>(options: CallOptions, run: (deadline: CallDeadline) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new ClusterClosedError();
+    const deadline = callDeadline(options.deadlineMs, this.#rt.defaults.deadlineMs);
+    const wait = this.#limiter.acquire(options.signal, deadline);
     if (wait) await wait;
     try {
-      return await run();
+      return await run(deadline);
     } finally {
       this.#limiter.release();
     }
@@ -236,6 +249,7 @@ export class Cluster extends TypedCalls {
  * resolves once that first read is done. Rejects if etcd cannot be read within `connectTimeoutMs`.
  */
 export async function connect(options: ConnectOptions): Promise<Cluster> {
+  const limiter = limiterFor(options); // bad bounds fail here, before anything is opened
   const etcdOptions = resolveEtcd(options.etcd);
   const etcd = createEtcdClient(etcdOptions);
   const logger = options.logger ?? silentLogger();
@@ -275,5 +289,5 @@ export async function connect(options: ConnectOptions): Promise<Cluster> {
   }
   clearTimeout(timer);
   membership.attach(discovery);
-  return new Cluster(etcd, discovery, membership, options);
+  return new Cluster(etcd, discovery, membership, options, limiter);
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { EtcdOptions } from '../registry/etcd-client.js';
 import type { BalancerName, PickerBuilder } from './balance/picker.js';
+import { Limiter } from './limiter.js';
 import type { TransportName } from './transport/channel.js';
 
 /** ConnectOptions configure a cluster client. Everything but `etcd` has a default. */
@@ -25,6 +26,13 @@ export interface ConnectOptions {
   connectionsPerNode?: number;
   /** maxInflight: most calls outstanding at once; more wait their turn (default 8,192). */
   maxInflight?: number;
+  /**
+   * maxQueued: most calls waiting for a `maxInflight` slot (default 100,000; `Infinity` for no
+   * bound, 0 to never wait). Past it a call fails at once with OverloadedError (`nodeId`
+   * undefined, not retryable). A waiting call leaves the queue when its signal aborts or its
+   * deadline (counted from the call, not from the slot) passes.
+   */
+  maxQueued?: number;
   /** deadlineMs: default whole-call deadline (default 10,000). */
   deadlineMs?: number;
   /** attempts: most nodes a `call` tries on transport errors (default 3). */
@@ -43,4 +51,9 @@ export interface ConnectOptions {
 /** resolveEtcd turns the `etcd` option into EtcdOptions. */
 export function resolveEtcd(etcd: ConnectOptions['etcd']): EtcdOptions {
   return Array.isArray(etcd) ? { endpoints: etcd } : etcd;
+}
+
+/** limiterFor builds the `maxInflight` / `maxQueued` limiter; throws a RangeError on bad bounds. */
+export function limiterFor(options: Pick<ConnectOptions, 'maxInflight' | 'maxQueued'>): Limiter {
+  return new Limiter(options.maxInflight ?? 8192, options.maxQueued ?? 100_000);
 }

@@ -1,5 +1,6 @@
 import { answerId } from '../protocol/answer.js';
 import { type Attempt, settle, startAttempt } from './attempt.js';
+import { type CallDeadline, callDeadline } from './call-deadline.js';
 import type { CallOptions } from './call-one.js';
 import { type Answer, NoNodesError, QuorumError, RemoteError } from './errors.js';
 import type { NodeClient } from './node-client.js';
@@ -16,14 +17,13 @@ function startAll(
   params: unknown,
   opts: CallOptions,
   cancellable: boolean,
+  deadline: CallDeadline,
 ): Attempt[] {
   const nodes: NodeClient[] = rt.membership.clients();
   if (nodes.length === 0) throw new NoNodesError();
   rt.stats.fanouts++;
-  const deadlineMs = opts.deadlineMs ?? rt.defaults.deadlineMs;
-  const deadlineAt = Date.now() + deadlineMs;
   return nodes.map((node) =>
-    startAttempt(node, method, params, deadlineAt, deadlineMs, opts.signal, cancellable),
+    startAttempt(node, method, params, deadline.at, deadline.ms, opts.signal, cancellable),
   );
 }
 
@@ -37,9 +37,10 @@ export async function callAll(
   method: string,
   params: unknown,
   opts: CallOptions,
+  deadline: CallDeadline = callDeadline(opts.deadlineMs, rt.defaults.deadlineMs),
 ): Promise<Receipt[]> {
   const started = performance.now();
-  const attempts = startAll(rt, method, params, opts, false);
+  const attempts = startAll(rt, method, params, opts, false, deadline);
   // Each receipt's time is taken when that node answers, not when the slowest one does.
   return Promise.all(
     attempts.map((a) =>
@@ -63,8 +64,9 @@ export async function callAny(
   method: string,
   params: unknown,
   opts: CallOptions,
+  deadline: CallDeadline = callDeadline(opts.deadlineMs, rt.defaults.deadlineMs),
 ): Promise<unknown> {
-  const attempts = startAll(rt, method, params, opts, true);
+  const attempts = startAll(rt, method, params, opts, true, deadline);
   const pending = new Map(attempts.map((a) => [a, settle(a)] as const));
   let lastError: unknown;
   try {
@@ -99,6 +101,7 @@ export async function callQuorum(
   method: string,
   params: unknown,
   opts: CallOptions & { k: number },
+  deadline: CallDeadline = callDeadline(opts.deadlineMs, rt.defaults.deadlineMs),
 ): Promise<unknown> {
   const { k } = opts;
   if (!Number.isInteger(k) || k < 1) throw new TypeError(`quorum k must be a positive integer, got ${k}`);
@@ -106,7 +109,7 @@ export async function callQuorum(
     rt.stats.failures++;
     throw new QuorumError(k, []);
   }
-  const attempts = startAll(rt, method, params, opts, true);
+  const attempts = startAll(rt, method, params, opts, true, deadline);
   const pending = new Map(attempts.map((a) => [a, settle(a)] as const));
   const groups = new Map<
     string,

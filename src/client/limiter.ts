@@ -1,13 +1,59 @@
+import type { CallDeadline } from './call-deadline.js';
+import { DeadlineExceededError, OverloadedError } from './errors.js';
+
+/** Waiter is one caller queued for a slot: in the FIFO, and in its deadline group if it has one. */
+class Waiter {
+  prev: Waiter | undefined;
+  next: Waiter | undefined;
+  groupPrev: Waiter | undefined;
+  groupNext: Waiter | undefined;
+  group: DeadlineGroup | undefined;
+  onAbort: (() => void) | undefined;
+  constructor(
+    readonly resolve: () => void,
+    readonly reject: (error: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+    /** at: when this waiter's deadline passes (`Date.now()` time). */
+    readonly at: number,
+  ) {}
+}
+
 /**
- * Limiter bounds how many calls run at once (backpressure): beyond `max`, callers wait in FIFO order
- * for a slot, so 100,000 concurrent calls hold 100,000 small waiters, not sockets or batches.
+ * DeadlineGroup holds the waiters with one deadline length, oldest first: their deadlines pass in
+ * that order, so one timer (armed for the oldest) serves them all, not one timer per waiter.
+ */
+class DeadlineGroup {
+  head: Waiter | undefined;
+  tail: Waiter | undefined;
+  timer: NodeJS.Timeout | undefined;
+  constructor(readonly ms: number) {}
+}
+
+/**
+ * Limiter bounds how many calls run at once (backpressure): beyond `max`, callers wait in FIFO
+ * order for a slot, at most `maxQueued` of them (more fail fast with OverloadedError), so 100,000
+ * concurrent calls hold 100,000 small waiters, not sockets or batches. A waiter whose signal
+ * aborts or whose deadline passes leaves the queue at once, freeing its place.
  */
 export class Limiter {
   #active = 0;
-  readonly #waiters: (() => void)[] = [];
-  #head = 0;
+  #waiting = 0;
+  #head: Waiter | undefined;
+  #tail: Waiter | undefined;
+  #closed: Error | undefined;
+  readonly #groups = new Map<number, DeadlineGroup>();
 
-  constructor(readonly max: number) {}
+  /** Limiter creates a limiter; throws a RangeError unless `max` ≥ 1 and `maxQueued` ≥ 0 are integers (or Infinity). */
+  constructor(
+    readonly max: number,
+    readonly maxQueued = Number.POSITIVE_INFINITY,
+  ) {
+    if (!(Number.isInteger(max) && max >= 1))
+      throw new RangeError(`maxInflight must be an integer >= 1, got ${max}`);
+    if (!((Number.isInteger(maxQueued) && maxQueued >= 0) || maxQueued === Number.POSITIVE_INFINITY)) {
+      throw new RangeError(`maxQueued must be an integer >= 0 or Infinity, got ${maxQueued}`);
+    }
+  }
 
   /** active is the number of slots in use. */
   get active(): number {
@@ -16,30 +62,117 @@ export class Limiter {
 
   /** waiting is the number of callers queued for a slot. */
   get waiting(): number {
-    return this.#waiters.length - this.#head;
+    return this.#waiting;
   }
 
-  /** acquire resolves when a slot is free; pair every acquire with one release. */
-  acquire(): Promise<void> | undefined {
-    if (this.#active < this.max && this.waiting === 0) {
+  /**
+   * acquire takes a slot: undefined when one was free, else a promise that resolves when one is
+   * handed over. It rejects with `signal.reason` when the signal aborts, with DeadlineExceededError
+   * when `deadline` passes first, with OverloadedError when `maxQueued` callers already wait, and
+   * with the close reason after `close`. Pair every successful acquire with one `release`.
+   */
+  acquire(signal?: AbortSignal, deadline?: CallDeadline): Promise<void> | undefined {
+    if (this.#closed) return Promise.reject(this.#closed);
+    if (this.#active < this.max && this.#waiting === 0) {
       this.#active++;
       return undefined;
     }
-    return new Promise<void>((resolve) => this.#waiters.push(resolve));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (deadline !== undefined && deadline.at <= Date.now()) {
+      return Promise.reject(new DeadlineExceededError(deadline.ms));
+    }
+    if (this.#waiting >= this.maxQueued) {
+      const why = `${this.max} calls in flight and ${this.#waiting} waiting (maxQueued)`;
+      return Promise.reject(new OverloadedError(`client queue is full: ${why}`, undefined));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const w = new Waiter(resolve, reject, signal, deadline?.at ?? Number.POSITIVE_INFINITY);
+      this.#push(w);
+      if (deadline !== undefined && Number.isFinite(deadline.at)) this.#pushGroup(w, deadline.ms);
+      if (signal) {
+        w.onAbort = () => this.#leave(w, signal.reason);
+        signal.addEventListener('abort', w.onAbort, { once: true });
+      }
+    });
   }
 
   /** release frees a slot, handing it to the longest waiter if any. */
   release(): void {
-    if (this.waiting > 0) {
-      const next = this.#waiters[this.#head]!;
-      this.#head++;
-      if (this.#head > 1024 && this.#head * 2 > this.#waiters.length) {
-        this.#waiters.splice(0, this.#head);
-        this.#head = 0;
-      }
-      next();
+    const next = this.#head;
+    if (next === undefined) {
+      this.#active--;
       return;
     }
-    this.#active--;
+    this.#unlink(next);
+    next.resolve();
+  }
+
+  /** close rejects every waiter with `reason`, and every later acquire; slots in use stay theirs. */
+  close(reason: Error): void {
+    this.#closed = reason;
+    while (this.#head) this.#leave(this.#head, reason);
+  }
+
+  #push(w: Waiter): void {
+    w.prev = this.#tail;
+    if (this.#tail) this.#tail.next = w;
+    else this.#head = w;
+    this.#tail = w;
+    this.#waiting++;
+  }
+
+  #pushGroup(w: Waiter, ms: number): void {
+    let g = this.#groups.get(ms);
+    if (g === undefined) {
+      g = new DeadlineGroup(ms);
+      this.#groups.set(ms, g);
+    }
+    w.group = g;
+    w.groupPrev = g.tail;
+    if (g.tail) g.tail.groupNext = w;
+    else g.head = w;
+    g.tail = w;
+    if (g.timer === undefined) this.#arm(g);
+  }
+
+  /** #arm sets the group's timer for its oldest waiter (which may leave first: the timer re-arms). */
+  #arm(g: DeadlineGroup): void {
+    const wait = Math.max(1, g.head!.at - Date.now());
+    g.timer = setTimeout(() => this.#expire(g), wait);
+  }
+
+  #expire(g: DeadlineGroup): void {
+    g.timer = undefined;
+    const now = Date.now();
+    while (g.head !== undefined && g.head.at <= now) this.#leave(g.head, new DeadlineExceededError(g.ms));
+    if (g.head !== undefined) this.#arm(g);
+  }
+
+  #leave(w: Waiter, error: unknown): void {
+    if (w.prev === undefined && this.#head !== w) return; // already handed a slot, or gone
+    this.#unlink(w);
+    w.reject(error);
+  }
+
+  #unlink(w: Waiter): void {
+    if (w.prev) w.prev.next = w.next;
+    else this.#head = w.next;
+    if (w.next) w.next.prev = w.prev;
+    else this.#tail = w.prev;
+    w.prev = undefined;
+    w.next = undefined;
+    this.#waiting--;
+    if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
+    const g = w.group;
+    if (g === undefined) return;
+    if (w.groupPrev) w.groupPrev.groupNext = w.groupNext;
+    else g.head = w.groupNext;
+    if (w.groupNext) w.groupNext.groupPrev = w.groupPrev;
+    else g.tail = w.groupPrev;
+    w.group = undefined;
+    if (g.head === undefined) {
+      clearTimeout(g.timer);
+      this.#groups.delete(g.ms);
+    }
   }
 }

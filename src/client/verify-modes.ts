@@ -29,13 +29,12 @@ export interface Verified {
 }
 
 /**
- * isAnswerError tells whether a node's error is an application answer worth storing: a JSON-RPC
- * error that is not retryable and outside the protocol range (-32768..-32000), such as 1001
- * `divide by zero` or 1002 `result too large`. Protocol errors (invalid params, method not found)
- * and transport failures are not answers.
+ * isAnswerError tells whether a node's error is an application answer worth storing (its code's
+ * `answer` mark: 1001 `divide by zero`, 1002 `result too large`). Protocol errors (invalid params,
+ * method not found), overload, deadlines and transport failures are not answers.
  */
 export function isAnswerError(error: unknown): error is RemoteError {
-  return error instanceof RemoteError && !error.retryable && (error.code > -32000 || error.code < -32768);
+  return error instanceof RemoteError && error.answer;
 }
 
 function toAnswer(error: RemoteError): ResultAnswer {
