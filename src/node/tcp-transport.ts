@@ -89,6 +89,9 @@ export class TcpTransport {
   }
 }
 
+/** LINES_PER_TURN: most lines one connection has handled per event-loop turn before others get theirs. */
+const LINES_PER_TURN = 128;
+
 class Connection {
   readonly #socket: net.Socket;
   readonly #opts: TcpTransportOptions;
@@ -101,6 +104,9 @@ class Connection {
   /** backlog: complete lines not yet handled, from `next` on (held while the pipeline is full). */
   #backlog: string[] = [];
   #next = 0;
+  /** turnLines: lines handled in this event-loop turn; the rest wait for the next (see LINES_PER_TURN). */
+  #turnLines = 0;
+  #turnScheduled = false;
   #idle: (() => void) | undefined;
 
   constructor(socket: net.Socket, opts: TcpTransportOptions, onClose: () => void) {
@@ -166,14 +172,29 @@ class Connection {
   }
 
   /**
-   * Handle waiting lines while fewer than `maxPipelined` are in flight and answers are not backed
-   * up; read the socket only while no line waits (so at most one chunk's lines are ever held).
+   * Handle waiting lines while fewer than `maxPipelined` are in flight, answers are not backed up
+   * and this event-loop turn's share is left (so one busy connection cannot starve the others);
+   * read the socket only while no line waits (so at most one chunk's lines are ever held).
    */
   #pump(): void {
     const backlog = this.#backlog;
     if (this.#closed) backlog.length = 0;
-    while (this.#next < backlog.length && this.#inflight < this.#maxPipelined && !this.#writePaused) {
+    while (
+      this.#next < backlog.length &&
+      this.#inflight < this.#maxPipelined &&
+      !this.#writePaused &&
+      this.#turnLines < LINES_PER_TURN
+    ) {
+      this.#turnLines++;
       this.#handleLine(backlog[this.#next++]!);
+    }
+    if (this.#turnLines >= LINES_PER_TURN && !this.#turnScheduled) {
+      this.#turnScheduled = true;
+      setImmediate(() => {
+        this.#turnScheduled = false;
+        this.#turnLines = 0;
+        this.#pump();
+      });
     }
     if (this.#next < backlog.length || this.#inflight >= this.#maxPipelined || this.#writePaused) {
       this.#socket.pause();
