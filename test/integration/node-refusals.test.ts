@@ -116,15 +116,15 @@ async function sendPair(
     connectTimeoutMs: 2_000,
   });
   const now = Date.now();
+  const pending: PendingCall[] = [];
   const settled = [300, 10_000].map(
     (ms, i) =>
       new Promise((resolve, reject) => {
         // Untimed: the node's answer settles each call, so the test sees what the node enforced.
-        client.submitAll([
-          new PendingCall('Arith.Add', [i, 1], now + ms, ms, undefined, resolve, reject, false),
-        ]);
+        pending.push(new PendingCall('Arith.Add', [i, 1], now + ms, ms, undefined, resolve, reject, false));
       }),
   );
+  client.submitAll(pending); // together: one batch
   const results = await Promise.allSettled(settled);
   await client.close();
   return results;
