@@ -33,7 +33,9 @@ describe('arith-node --idle-timeout', () => {
     );
     await servesBoth(node);
     await Promise.all(idle.map((s) => s.closed));
-    expect(idle.map((s) => s.text())).toEqual(Array(50).fill(''));
+    // TCP closes silently; HTTP too, or with Node's 408 when its header timeout check comes first.
+    for (const [i, s] of idle.entries())
+      expect(s.text()).toMatch(i % 2 ? /^$/ : /^(HTTP\/1\.1 408 [\s\S]*)?$/);
     await servesBoth(node);
   });
 
