@@ -144,10 +144,12 @@ export class NodeClient implements PickTarget {
     this.#nextId += live.length;
     let body = '';
     let deadlineAt = 0;
+    let mixed = false;
     for (let i = 0; i < live.length; i++) {
       const c = live[i]!;
       if (i > 0) body += ',';
       body += `{"jsonrpc":"2.0","id":${firstId + i},"method":${quoted(c.method)},"params":${JSON.stringify(c.params)}}`;
+      if (c.deadlineAt !== live[0]!.deadlineAt) mixed = true;
       if (c.deadlineAt > deadlineAt) deadlineAt = c.deadlineAt;
     }
     const batch: BatchRequest = {
@@ -155,6 +157,8 @@ export class NodeClient implements PickTarget {
       count: live.length,
       firstId,
       deadlineAt,
+      // One deadline per call only when they differ: the node then enforces each call's own.
+      callDeadlinesAt: mixed ? live.map((c) => c.deadlineAt) : undefined,
       lone: live.length === 1 ? live[0] : undefined,
     };
     const channel = this.#channels[this.#nextChannel++ % this.#channels.length]!;

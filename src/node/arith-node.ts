@@ -10,6 +10,8 @@ import { nodeKey } from '../registry/keys.js';
 import { Registration } from '../registry/registration.js';
 import type { NodeInfo, RegistrationState } from '../registry/types.js';
 import { VERSION } from '../version.js';
+import { Admission } from './admission.js';
+import { ConnectionLimit } from './connection-limit.js';
 import { type CallOutcome, Dispatcher } from './dispatcher.js';
 import { HttpTransport } from './http-transport.js';
 import { NodeMetrics, type RejectReason } from './metrics.js';
@@ -35,6 +37,14 @@ export interface ArithNodeOptions {
   maxBatchLength?: number;
   requestTimeoutMs?: number;
   drainTimeoutMs?: number;
+  /** idleTimeoutMs: close connections with nothing in flight (HTTP: no request completed) this long; 0 never (default 30 s). */
+  idleTimeoutMs?: number;
+  /** maxConnections: open connections over both ports; more are refused at once (default 10,000). */
+  maxConnections?: number;
+  /** maxPipeline: requests in flight per TCP connection before the node stops reading it (default 1,024). */
+  maxPipeline?: number;
+  /** maxInflight: calls in flight per node; more are answered OVERLOADED at once (default 10,000). */
+  maxInflight?: number;
   limits?: ArithLimits;
   /** delayMs: artificial latency per call (tests and benchmarks). */
   delayMs?: number;
@@ -57,6 +67,7 @@ export class ArithNode {
   readonly metrics: NodeMetrics;
   readonly #http: HttpTransport;
   readonly #tcp: TcpTransport;
+  readonly #admission: Admission;
   readonly #startedAt = new Date().toISOString();
   #etcd: Etcd3 | undefined;
   #registration: Registration | undefined;
@@ -80,6 +91,10 @@ export class ArithNode {
       maxBatchLength: options.maxBatchLength ?? 1000,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+      maxConnections: options.maxConnections ?? 10_000,
+      maxPipeline: options.maxPipeline ?? 1024,
+      maxInflight: options.maxInflight ?? 10_000,
       limits: options.limits ?? DEFAULT_ARITH_LIMITS,
       delayMs: options.delayMs ?? 0,
       faultWrongAnswer: options.faultWrongAnswer ?? false,
@@ -87,9 +102,13 @@ export class ArithNode {
     };
     this.logger = options.logger ?? silentLogger();
     const o = this.options;
+    const connections = new ConnectionLimit(o.maxConnections);
     this.metrics = new NodeMetrics(
       {
         inflight: () => this.#http.inflight + this.#tcp.inflight,
+        inflightCalls: () => this.#admission.inflightCalls,
+        connections: () => connections.open,
+        pausedConnections: () => this.#tcp.pausedConnections,
         registered: () => this.#registration?.state === 'registered',
         reregistrations: () => this.#registration?.reregistrations ?? 0,
       },
@@ -109,18 +128,23 @@ export class ArithNode {
           }
         : (c) => metrics.onCall(c),
     });
+    this.#admission = new Admission(dispatcher, o.maxInflight);
     const observer = (transport: 'http' | 'tcp') => ({
       onMessage: (batch: number | undefined) => metrics.onMessage(transport, batch),
       onReject: (reason: RejectReason) => metrics.onReject(transport, reason),
     });
+    const admitted = (transport: 'http' | 'tcp') =>
+      this.#admission.handlerFor((reason) => metrics.onReject(transport, reason));
     const extraRoutes = new Map([['/metrics', (res: ServerResponse) => void this.#serveMetrics(res)]]);
     const probes = { alive: () => this.#closing === undefined, ready: () => this.ready };
     this.#http = new HttpTransport({
       host: o.host,
       port: o.port,
-      dispatcher,
+      dispatcher: admitted('http'),
       maxBodyBytes: o.maxBodyBytes,
       requestTimeoutMs: o.requestTimeoutMs,
+      idleTimeoutMs: o.idleTimeoutMs,
+      connections,
       probes,
       extraRoutes,
       observer: observer('http'),
@@ -129,9 +153,12 @@ export class ArithNode {
     this.#tcp = new TcpTransport({
       host: o.host,
       port: o.tcpPort,
-      dispatcher,
+      dispatcher: admitted('tcp'),
       maxFrameBytes: o.maxBodyBytes,
       requestTimeoutMs: o.requestTimeoutMs,
+      maxPipelined: o.maxPipeline,
+      idleTimeoutMs: o.idleTimeoutMs,
+      connections,
       observer: observer('tcp'),
     });
   }
@@ -189,7 +216,10 @@ export class ArithNode {
     await this.#registration.start();
   }
 
-  /** close revokes the lease, stops accepting, drains in-flight calls, closes etcd. Idempotent. */
+  /**
+   * close revokes the lease, stops accepting, drains in-flight calls (calls arriving meanwhile on
+   * open connections are answered SHUTTING_DOWN), closes etcd. Idempotent.
+   */
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
@@ -198,6 +228,7 @@ export class ArithNode {
   async #close(): Promise<void> {
     const o = this.options;
     await this.#registration?.close();
+    this.#admission.drain();
     const inflight = this.#http.inflight + this.#tcp.inflight;
     this.logger.info({ inflight, drainTimeoutMs: o.drainTimeoutMs }, 'draining');
     await Promise.all([this.#http.close(o.drainTimeoutMs), this.#tcp.close(o.drainTimeoutMs)]);

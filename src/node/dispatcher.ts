@@ -11,6 +11,10 @@ import { rejectUnsafeNumbers } from './unsafe-numbers.js';
 export interface CallContext {
   /** deadline: absolute time (ms since epoch) after which calls answer DEADLINE_EXCEEDED. */
   deadline: number;
+  /** deadlineOf: a call's own deadline, by its params object, when its batch carried one per call. */
+  deadlineOf?: ((params: unknown) => number | undefined) | undefined;
+  /** refusal: when set, every call is answered with this error and none runs (draining, overloaded). */
+  refusal?: JsonRpcErrorObject | undefined;
   /** requestId: carried from the client for log correlation, if it sent one. */
   requestId?: string | undefined;
 }
@@ -126,6 +130,11 @@ export class Dispatcher {
   }
 
   #run(name: string, params: unknown, ctx: CallContext, version: Version, callback: Callback): void {
+    if (ctx.refusal) {
+      callback(version === 1 ? ctx.refusal.message : ctx.refusal);
+      return;
+    }
+    const deadline = ctx.deadlineOf?.(params) ?? ctx.deadline;
     const started = performance.now();
     const finish = (outcome: CallOutcome['outcome'], err: unknown, result?: unknown): void => {
       this.#onCall?.({ method: name, outcome, ms: performance.now() - started });
@@ -135,7 +144,7 @@ export class Dispatcher {
       finish(outcome, version === 1 ? error.message : error);
     };
     const compute = (): void => {
-      if (Date.now() > ctx.deadline) {
+      if (Date.now() > deadline) {
         fail('deadline', rpcError(RPC_ERRORS.DEADLINE_EXCEEDED, 'deadline exceeded'));
         return;
       }
@@ -161,7 +170,7 @@ export class Dispatcher {
     }
     // Decide up front: timers and Date.now() run on different clocks, so a delay that outlasts the
     // deadline must not race it.
-    const remaining = ctx.deadline - Date.now();
+    const remaining = deadline - Date.now();
     if (this.#delayMs >= remaining) {
       const expire = (): void =>
         fail('deadline', rpcError(RPC_ERRORS.DEADLINE_EXCEEDED, 'deadline exceeded'));

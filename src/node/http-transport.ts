@@ -1,19 +1,28 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../logger.js';
-import { DEADLINE_HEADER, deadlineAt } from '../protocol/deadline.js';
+import { CALL_DEADLINES_HEADER, DEADLINE_HEADER } from '../protocol/deadline.js';
 import { REQUEST_ID_HEADER } from '../protocol/request-id.js';
 import { errorResponse, RPC_ERRORS } from '../protocol/rpc-errors.js';
 import { parseMessage, serializeResponse } from '../protocol/wire.js';
-import type { CallContext, Dispatcher } from './dispatcher.js';
+import type { MessageHandler } from './admission.js';
+import { callDeadlines } from './call-deadlines.js';
+import { type ConnectionLimit, httpRefusal } from './connection-limit.js';
+import type { CallContext } from './dispatcher.js';
+import { httpServerTimeouts } from './http-timeouts.js';
+import type { RejectReason } from './metrics.js';
 
 /** HttpTransportOptions configure the HTTP JSON-RPC listener. */
 export interface HttpTransportOptions {
   host: string;
   port: number;
-  dispatcher: Dispatcher;
+  dispatcher: MessageHandler;
   maxBodyBytes: number;
   requestTimeoutMs: number;
+  /** idleTimeoutMs: close a socket that completes no request for this long (0: never); also bounds keep-alive. */
+  idleTimeoutMs?: number;
+  /** connections: the node-wide connection budget; a connection past it gets a 503 and is closed. */
+  connections?: ConnectionLimit;
   /** probes answers `GET /healthz` (alive) and `GET /readyz` (serving and registered). */
   probes: { alive(): boolean; ready(): boolean };
   /** extraRoutes: GET handlers by path (e.g. `/metrics`), answered before 404. */
@@ -27,12 +36,15 @@ export interface HttpTransportOptions {
 /** TransportObserver hears what a transport received: messages (with batch length) and refusals. */
 export interface TransportObserver {
   onMessage(batch: number | undefined): void;
-  onReject(reason: 'parse_error' | 'body_too_large' | 'frame_too_large'): void;
+  onReject(reason: RejectReason): void;
 }
 
 /**
  * HttpTransport serves JSON-RPC 2.0 (and 1.0) on `POST /` with keep-alive, batches, a body limit
  * enforced while reading (413 without buffering the excess), and JSON-RPC errors for bad JSON.
+ * A socket that completes no request within `idleTimeoutMs` is closed, slow senders are cut off by
+ * Node's header and request timeouts (see http-timeouts.ts), and a connection past the node's
+ * budget is answered 503 (a JSON-RPC OVERLOADED body) and closed at once.
  */
 export class HttpTransport {
   readonly #opts: HttpTransportOptions;
@@ -43,12 +55,18 @@ export class HttpTransport {
 
   constructor(opts: HttpTransportOptions) {
     this.#opts = opts;
-    this.#server = http.createServer((req, res) => this.#onRequest(req, res));
-    // Outlive client agents' idle sockets so a reused socket is never reset under a request.
-    this.#server.keepAliveTimeout = 65_000;
-    this.#server.headersTimeout = 66_000;
-    this.#server.requestTimeout = Math.max(30_000, opts.requestTimeoutMs * 2);
+    const idleMs = opts.idleTimeoutMs ?? 0;
+    const timeouts = httpServerTimeouts(idleMs, opts.requestTimeoutMs);
+    this.#server = http.createServer(timeouts, (req, res) => this.#onRequest(req, res));
     this.#server.maxHeadersCount = 64;
+    this.#server.on('connection', (socket: Socket) => {
+      if (opts.connections && !opts.connections.admit(socket, httpRefusal)) {
+        opts.observer?.onReject('max_connections');
+      } else if (idleMs > 0) {
+        // Node's own timeouts start with a request's first byte: a socket that never sends needs this.
+        socket.setTimeout(idleMs);
+      }
+    });
   }
 
   /** listen binds the socket; resolves with the bound address once it accepts connections. */
@@ -89,6 +107,8 @@ export class HttpTransport {
   }
 
   #onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // A request arrived: the socket's idle timer gives way to Node's request and keep-alive timeouts.
+    if (req.socket.timeout) req.socket.setTimeout(0);
     if (this.#draining) res.setHeader('connection', 'close');
     const path = (req.url ?? '/').split('?', 1)[0];
     if (req.method === 'POST' && (path === '/' || path === '/rpc')) {
@@ -181,7 +201,10 @@ export class HttpTransport {
       return { status: 200, body: JSON.stringify(parsed.response) };
     }
     this.#opts.observer?.onMessage(Array.isArray(parsed.message) ? parsed.message.length : undefined);
-    const ctx: CallContext = { deadline: this.#deadline(req), requestId: header(req, REQUEST_ID_HEADER) };
+    const ctx: CallContext = {
+      ...this.#deadlines(req, parsed.message),
+      requestId: header(req, REQUEST_ID_HEADER),
+    };
     const started = performance.now();
     const { response, exactInt64 } = await this.#opts.dispatcher.handle(parsed.message, ctx);
     const log = this.#opts.logger;
@@ -198,8 +221,9 @@ export class HttpTransport {
     };
   }
 
-  #deadline(req: http.IncomingMessage): number {
-    return deadlineAt(header(req, DEADLINE_HEADER), this.#opts.requestTimeoutMs);
+  #deadlines(req: http.IncomingMessage, message: unknown): Pick<CallContext, 'deadline' | 'deadlineOf'> {
+    const asked = header(req, DEADLINE_HEADER);
+    return callDeadlines(message, asked, header(req, CALL_DEADLINES_HEADER), this.#opts.requestTimeoutMs);
   }
 
   /**

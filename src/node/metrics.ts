@@ -8,11 +8,20 @@ export type RejectReason =
   | 'body_too_large'
   | 'frame_too_large'
   | 'batch_too_large'
-  | 'invalid_request';
+  | 'invalid_request'
+  | 'max_connections'
+  | 'overloaded'
+  | 'shutting_down';
 
 /** MetricsSources are read at scrape time (gauges that mirror live state). */
 export interface MetricsSources {
   inflight(): number;
+  /** inflightCalls: calls admitted and not yet answered, over both transports. */
+  inflightCalls?(): number;
+  /** connections: open client connections, over both ports. */
+  connections?(): number;
+  /** pausedConnections: TCP connections the node is not reading now (pipeline full or answers unread). */
+  pausedConnections?(): number;
   registered(): boolean;
   reregistrations(): number;
 }
@@ -78,6 +87,30 @@ export class NodeMetrics {
       registers,
       collect() {
         this.set(sources.inflight());
+      },
+    });
+    new Gauge({
+      name: 'arith_inflight_calls',
+      help: 'Calls admitted and not yet answered (bounded by --max-inflight)',
+      registers,
+      collect() {
+        this.set(sources.inflightCalls?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'arith_open_connections',
+      help: 'Open client connections over both ports (bounded by --max-connections)',
+      registers,
+      collect() {
+        this.set(sources.connections?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'arith_tcp_paused_connections',
+      help: 'TCP connections not being read now: --max-pipeline requests in flight or answers unread',
+      registers,
+      collect() {
+        this.set(sources.pausedConnections?.() ?? 0);
       },
     });
     new Gauge({

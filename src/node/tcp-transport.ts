@@ -1,20 +1,28 @@
 import net from 'node:net';
-import { deadlineAt, takeDeadlineNote } from '../protocol/deadline.js';
+import { takeDeadlineNote } from '../protocol/deadline.js';
 import { FrameTooLargeError, LineSplitter } from '../protocol/line-splitter.js';
 import { errorResponse, RPC_ERRORS } from '../protocol/rpc-errors.js';
 import { parseMessage, serializeResponse } from '../protocol/wire.js';
-import type { CallContext, Dispatcher } from './dispatcher.js';
+import type { MessageHandler } from './admission.js';
+import { callDeadlines } from './call-deadlines.js';
+import { type ConnectionLimit, tcpRefusal } from './connection-limit.js';
+import type { CallContext } from './dispatcher.js';
 import type { TransportObserver } from './http-transport.js';
+import { IdleTimer } from './idle-timer.js';
 
 /** TcpTransportOptions configure the newline-delimited JSON-RPC listener. */
 export interface TcpTransportOptions {
   host: string;
   port: number;
-  dispatcher: Dispatcher;
+  dispatcher: MessageHandler;
   maxFrameBytes: number;
   requestTimeoutMs: number;
   /** maxPipelined: requests answered at once per connection before reading pauses (backpressure). */
   maxPipelined?: number;
+  /** idleTimeoutMs: close a connection with no request in flight for this long (0: never). */
+  idleTimeoutMs?: number;
+  /** connections: the node-wide connection budget; a connection past it is refused at once. */
+  connections?: ConnectionLimit;
   /** observer: told about every message and every refusal (metrics). */
   observer?: TransportObserver;
 }
@@ -24,6 +32,9 @@ export interface TcpTransportOptions {
  * connections. Requests are pipelined and answered as they finish (matched by id); an over-size
  * frame gets one error line and closes that connection only. A batch may start with an
  * `rpc.deadline` notification (see deadline.ts) that shortens the request timeout for its calls.
+ * A connection with nothing in flight for `idleTimeoutMs` is closed; one past the connection budget
+ * gets one OVERLOADED (-32003) line and is closed at once. Reading pauses while `maxPipelined`
+ * requests are in flight or the socket's unread answers pass its high-water mark.
  */
 export class TcpTransport {
   readonly #opts: TcpTransportOptions;
@@ -34,6 +45,10 @@ export class TcpTransport {
   constructor(opts: TcpTransportOptions) {
     this.#opts = opts;
     this.#server = net.createServer({ noDelay: true }, (socket) => {
+      if (opts.connections && !opts.connections.admit(socket, tcpRefusal)) {
+        opts.observer?.onReject('max_connections');
+        return;
+      }
       const conn = new Connection(socket, opts, () => this.#conns.delete(conn));
       this.#conns.add(conn);
     });
@@ -48,6 +63,13 @@ export class TcpTransport {
         resolve(this.#server.address() as net.AddressInfo);
       });
     });
+  }
+
+  /** pausedConnections is the number of connections the node is not reading now (backpressure). */
+  get pausedConnections(): number {
+    let n = 0;
+    for (const c of this.#conns) if (c.paused) n++;
+    return n;
   }
 
   /** inflight is the number of requests being answered now over all connections. */
@@ -67,15 +89,24 @@ export class TcpTransport {
   }
 }
 
+/** LINES_PER_TURN: most lines one connection has handled per event-loop turn before others get theirs. */
+const LINES_PER_TURN = 128;
+
 class Connection {
   readonly #socket: net.Socket;
   readonly #opts: TcpTransportOptions;
   readonly #splitter: LineSplitter;
   readonly #maxPipelined: number;
+  readonly #idleTimer: IdleTimer;
   #inflight = 0;
   #closed = false;
   #writePaused = false;
-  #draining = false;
+  /** backlog: complete lines not yet handled, from `next` on (held while the pipeline is full). */
+  #backlog: string[] = [];
+  #next = 0;
+  /** turnLines: lines handled in this event-loop turn; the rest wait for the next (see LINES_PER_TURN). */
+  #turnLines = 0;
+  #turnScheduled = false;
   #idle: (() => void) | undefined;
 
   constructor(socket: net.Socket, opts: TcpTransportOptions, onClose: () => void) {
@@ -83,10 +114,16 @@ class Connection {
     this.#opts = opts;
     this.#splitter = new LineSplitter(opts.maxFrameBytes);
     this.#maxPipelined = opts.maxPipelined ?? 1024;
+    this.#idleTimer = new IdleTimer(
+      opts.idleTimeoutMs ?? 0,
+      () => this.#inflight > 0,
+      () => socket.destroy(),
+    );
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       this.#closed = true;
+      this.#idleTimer.stop();
       this.#idle?.();
       onClose();
     });
@@ -96,9 +133,8 @@ class Connection {
     return this.#inflight;
   }
 
+  /** drain keeps reading (new calls are refused SHUTTING_DOWN), answers those in flight, then closes. */
   drain(drainMs: number): Promise<void> {
-    this.#draining = true;
-    this.#socket.pause();
     return new Promise<void>((resolve) => {
       const finish = (): void => {
         clearTimeout(timer);
@@ -126,7 +162,50 @@ class Connection {
       setTimeout(() => this.#socket.destroy(), 1_000).unref();
       return;
     }
-    for (const line of lines) this.#handleLine(line);
+    if (this.#next === this.#backlog.length) {
+      this.#backlog = lines;
+      this.#next = 0;
+    } else {
+      for (const line of lines) this.#backlog.push(line);
+    }
+    this.#pump();
+  }
+
+  /**
+   * Handle waiting lines while fewer than `maxPipelined` are in flight, answers are not backed up
+   * and this event-loop turn's share is left (so one busy connection cannot starve the others);
+   * read the socket only while no line waits (so at most one chunk's lines are ever held).
+   */
+  #pump(): void {
+    const backlog = this.#backlog;
+    if (this.#closed) backlog.length = 0;
+    while (
+      this.#next < backlog.length &&
+      this.#inflight < this.#maxPipelined &&
+      !this.#writePaused &&
+      this.#turnLines < LINES_PER_TURN
+    ) {
+      this.#turnLines++;
+      this.#handleLine(backlog[this.#next++]!);
+    }
+    if (this.#turnLines >= LINES_PER_TURN && !this.#turnScheduled) {
+      this.#turnScheduled = true;
+      setImmediate(() => {
+        this.#turnScheduled = false;
+        this.#turnLines = 0;
+        this.#pump();
+      });
+    }
+    if (this.#next < backlog.length || this.#inflight >= this.#maxPipelined || this.#writePaused) {
+      this.#socket.pause();
+    } else if (this.#socket.isPaused() && !this.#closed) {
+      this.#socket.resume();
+    }
+  }
+
+  /** paused is true while the node is not reading this connection (backpressure). */
+  get paused(): boolean {
+    return this.#socket.isPaused();
   }
 
   #handleLine(line: string): void {
@@ -136,21 +215,18 @@ class Connection {
       this.#write(JSON.stringify(parsed.response));
       return;
     }
-    const { message, askedMs } = takeDeadlineNote(parsed.message);
+    const { message, askedMs, callMs } = takeDeadlineNote(parsed.message);
     this.#opts.observer?.onMessage(Array.isArray(message) ? message.length : undefined);
     this.#inflight++;
-    if (this.#inflight >= this.#maxPipelined) this.#socket.pause();
-    const ctx: CallContext = { deadline: deadlineAt(askedMs, this.#opts.requestTimeoutMs) };
+    const ctx: CallContext = callDeadlines(message, askedMs, callMs, this.#opts.requestTimeoutMs);
     this.#opts.dispatcher.handle(message, ctx).then(({ response, exactInt64 }) => {
       if (response !== undefined) this.#write(serializeResponse(response, exactInt64));
       this.#inflight--;
-      this.#maybeResume();
-      if (this.#inflight === 0) this.#idle?.();
+      this.#pump();
+      if (this.#inflight > 0) return;
+      this.#idleTimer.touch();
+      this.#idle?.();
     });
-  }
-
-  #maybeResume(): void {
-    if (!this.#writePaused && !this.#draining && this.#inflight < this.#maxPipelined) this.#socket.resume();
   }
 
   /** Write one response line; a client that stops reading stops being read (no unbounded buffering). */
@@ -161,7 +237,7 @@ class Connection {
       this.#socket.pause();
       this.#socket.once('drain', () => {
         this.#writePaused = false;
-        this.#maybeResume();
+        this.#pump();
       });
     }
   }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEADLINE_METHOD, deadlineAt, deadlineNote, takeDeadlineNote } from '../../src/protocol/deadline.js';
+import { callDeadlines } from '../../src/node/call-deadlines.js';
+import {
+  CALL_DEADLINES_HEADER,
+  callDeadlinesAt,
+  DEADLINE_METHOD,
+  deadlineAt,
+  deadlineNote,
+  takeDeadlineNote,
+} from '../../src/protocol/deadline.js';
 
 describe('deadline passing', () => {
   it('caps an asked deadline by the request timeout and ignores nonsense', () => {
@@ -27,5 +35,46 @@ describe('deadline passing', () => {
       takeDeadlineNote({ jsonrpc: '2.0', method: DEADLINE_METHOD, params: [5] }).askedMs,
     ).toBeUndefined();
     expect(takeDeadlineNote([null, 1]).askedMs).toBeUndefined();
+  });
+
+  it('carries one deadline per call in the note, after the largest (which old nodes read alone)', () => {
+    const calls =
+      '{"jsonrpc":"2.0","id":1,"method":"Arith.Add","params":[1,2]},{"jsonrpc":"2.0","id":2,"method":"Arith.Add","params":[3,4]}';
+    const line = `[${deadlineNote(5_000, [200, 5_000])}${calls}]`;
+    const parsed = JSON.parse(line) as unknown[];
+    expect(parsed[0]).toEqual({ jsonrpc: '2.0', method: DEADLINE_METHOD, params: [5_000, [200, 5_000]] });
+    const { message, askedMs, callMs } = takeDeadlineNote(parsed);
+    expect(askedMs).toBe(5_000);
+    expect(callMs).toEqual([200, 5_000]);
+    expect(message).toHaveLength(2);
+    expect(callDeadlinesAt(callMs, 2, 30_000, 1_000)).toEqual([1_200, 6_000]);
+    // The note without a list, as older clients send it: no per-call deadlines.
+    expect(takeDeadlineNote(JSON.parse(`[${deadlineNote(5_000)}${calls}]`)).callMs).toBeUndefined();
+  });
+
+  it('reads the per-call header list, caps each entry, and ignores a list of the wrong length', () => {
+    expect(CALL_DEADLINES_HEADER).toBe('x-arith-call-deadlines-ms');
+    expect(callDeadlinesAt('200,5000,99999', 3, 30_000, 1_000)).toEqual([1_200, 6_000, 31_000]);
+    expect(callDeadlinesAt('200,abc,-1', 3, 30_000, 1_000)).toEqual([1_200, 31_000, 31_000]);
+    for (const bad of ['200,5000', [200], 'x', 7, null, undefined, {}]) {
+      expect(callDeadlinesAt(bad, 3, 30_000, 1_000)).toBeUndefined();
+    }
+  });
+
+  it("finds each batch call's own deadline by its params, and falls back to the batch's", () => {
+    const batch = [
+      { jsonrpc: '2.0', id: 1, method: 'Arith.Add', params: [1, 2] },
+      { jsonrpc: '2.0', id: 2, method: 'Arith.Add', params: { A: 1, B: 2 } },
+      null,
+    ];
+    const before = Date.now();
+    const ctx = callDeadlines(batch, 5_000, [100, 4_000, 9], 30_000);
+    expect(ctx.deadline).toBeGreaterThanOrEqual(before + 5_000);
+    expect(ctx.deadlineOf?.(batch[0]!.params)).toBe(ctx.deadline - 4_900);
+    expect(ctx.deadlineOf?.(batch[1]!.params)).toBe(ctx.deadline - 1_000);
+    expect(ctx.deadlineOf?.([1, 2])).toBeUndefined();
+    expect(ctx.deadlineOf?.(undefined)).toBeUndefined();
+    expect(callDeadlines(batch, 5_000, [100], 30_000).deadlineOf).toBeUndefined();
+    expect(callDeadlines(batch[0], 5_000, [100], 30_000).deadlineOf).toBeUndefined();
   });
 });

@@ -80,6 +80,21 @@ describe('TcpChannel', () => {
     await ch.close();
   });
 
+  it("lists each call's own deadline in the note when a batch's deadlines differ", async () => {
+    const server = await scripted(answer);
+    const ch = channel(server.address);
+    const now = Date.now();
+    await ch.exchange({ ...batch(1, 2), deadlineAt: now + 5_000, callDeadlinesAt: [now + 300, now + 5_000] });
+    await ch.exchange(batch(3, 2));
+    const [mixed, same] = server.lines.map((l) => takeDeadlineNote(l));
+    const [short, long] = mixed!.callMs as number[];
+    expect(short).toBeGreaterThan(200);
+    expect(short).toBeLessThanOrEqual(300);
+    expect(long).toBe(mixed!.askedMs);
+    expect(same!.callMs).toBeUndefined();
+    await ch.close();
+  });
+
   it('fails the largest batch in flight with the RemoteError of a refusal, the rest as resets', async () => {
     const server = await scripted((socket, message) => {
       if (message.length > 5) {

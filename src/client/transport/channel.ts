@@ -15,6 +15,11 @@ export interface BatchRequest {
   firstId: number;
   /** deadlineAt: the latest deadline (`Date.now()` ms) among the calls. */
   deadlineAt: number;
+  /**
+   * callDeadlinesAt: each call's own deadline, in id order, when they are not all `deadlineAt`
+   * (channels pass them to the node, which then enforces each call's own).
+   */
+  callDeadlinesAt?: readonly number[] | undefined;
   /** lone: the call, when the batch holds just one (HTTP sends it unwrapped and may abort it). */
   lone: PendingCall | undefined;
 }

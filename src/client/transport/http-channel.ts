@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import { DEADLINE_HEADER } from '../../protocol/deadline.js';
+import { CALL_DEADLINES_HEADER, DEADLINE_HEADER, remainingMs } from '../../protocol/deadline.js';
 import { REQUEST_ID_HEADER, requestIds } from '../../protocol/request-id.js';
 import { RPC_ERRORS } from '../../protocol/rpc-errors.js';
 import { RemoteError, TransportError } from '../errors.js';
@@ -8,6 +8,9 @@ import { transportError } from './transport-error.js';
 
 /** nextRequestId numbers this process's HTTP requests, so a node's logs can be matched to a client. */
 const nextRequestId = requestIds();
+
+/** MAX_CALL_DEADLINES_HEADER: longest per-call deadline list sent, well inside a node's 16 KiB of headers. */
+const MAX_CALL_DEADLINES_HEADER = 8 * 1024;
 
 /** HttpChannelOptions: the node's HTTP URL and its keep-alive pool. */
 export interface HttpChannelOptions {
@@ -20,7 +23,8 @@ export interface HttpChannelOptions {
 
 /**
  * HttpChannel posts each batch as one HTTP request over a keep-alive undici Pool of its own (not
- * the global agent), with the deadline in `x-arith-deadline-ms` and a request id for the node's logs.
+ * the global agent), with the deadline in `x-arith-deadline-ms` (and each call's own in
+ * `x-arith-call-deadlines-ms` when a batch's differ) and a request id for the node's logs.
  * A lone cancellable call aborts its own request when cancelled, which frees the connection.
  */
 export class HttpChannel implements Channel {
@@ -41,16 +45,21 @@ export class HttpChannel implements Channel {
     const { lone } = batch;
     const controller = lone?.cancellable ? new AbortController() : undefined;
     if (lone && controller) lone.onCancel = () => controller.abort();
-    const waitMs = Math.max(1, batch.deadlineAt - Date.now());
+    const now = Date.now();
+    const waitMs = remainingMs(batch.deadlineAt, now);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [DEADLINE_HEADER]: String(waitMs),
+      [REQUEST_ID_HEADER]: nextRequestId(),
+    };
+    const perCall = lone ? undefined : batch.callDeadlinesAt?.map((at) => remainingMs(at, now)).join(',');
+    // Past the cap (a batch of well over 1,000 mixed deadlines) the node enforces the largest for all.
+    if (perCall && perCall.length <= MAX_CALL_DEADLINES_HEADER) headers[CALL_DEADLINES_HEADER] = perCall;
     try {
       const res = await this.#pool.request({
         path: '/',
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [DEADLINE_HEADER]: String(waitMs),
-          [REQUEST_ID_HEADER]: nextRequestId(),
-        },
+        headers,
         body: lone ? batch.calls : `[${batch.calls}]`,
         headersTimeout: waitMs + 1_000,
         bodyTimeout: waitMs + 1_000,

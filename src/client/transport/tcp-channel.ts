@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { deadlineNote } from '../../protocol/deadline.js';
+import { deadlineNote, remainingMs } from '../../protocol/deadline.js';
 import { FrameTooLargeError, LineSplitter } from '../../protocol/line-splitter.js';
 import { RPC_ERRORS } from '../../protocol/rpc-errors.js';
 import { RemoteError, TransportError } from '../errors.js';
@@ -31,8 +31,8 @@ interface InFlight {
 /**
  * TcpChannel sends batches as lines over one persistent, pipelined socket to a node's TCP listener
  * (newline-delimited JSON-RPC 2.0): no HTTP framing, and any number of batches in flight. Each line
- * is `[rpc.deadline note, ...calls]`, so the node enforces the deadline; replies are routed to their
- * batch by id. The socket connects on first use and again after it drops; a drop fails the batches
+ * is `[rpc.deadline note, ...calls]` (the note lists each call's own deadline when they differ),
+ * so the node enforces them; replies are routed to their batch by id. The socket connects on first use and again after it drops; a drop fails the batches
  * in flight with TransportError (retried on other nodes by the caller).
  */
 export class TcpChannel implements Channel {
@@ -56,8 +56,10 @@ export class TcpChannel implements Channel {
       return Promise.reject(new TransportError('channel closed', this.#opts.nodeId, 'reset'));
     }
     const socket = this.#socket ?? this.#connect();
-    const waitMs = Math.max(1, batch.deadlineAt - Date.now());
-    const line = `[${deadlineNote(waitMs)}${batch.calls}]\n`;
+    const now = Date.now();
+    const waitMs = remainingMs(batch.deadlineAt, now);
+    const perCall = batch.callDeadlinesAt?.map((at) => remainingMs(at, now));
+    const line = `[${deadlineNote(waitMs, perCall)}${batch.calls}]\n`;
     return new Promise((resolve, reject) => {
       const entry: InFlight = {
         firstId: batch.firstId,
