@@ -74,11 +74,9 @@ describe('callOne', () => {
     const a = new FakeNode('a', refused('a'));
     const b = new FakeNode('b', answers(56));
     const { rt, stats } = runtime([a, b]);
-    const answeredBy: string[] = [];
-    await expect(callOne(rt, 'Arith.Multiply', params, {}, (id) => answeredBy.push(id))).resolves.toBe(56);
+    await expect(callOne(rt, 'Arith.Multiply', params, {})).resolves.toBe(56);
     expect([a.calls.length, b.calls.length]).toEqual([1, 1]);
     expect(b.calls[0]).toMatchObject({ method: 'Arith.Multiply', params });
-    expect(answeredBy).toEqual(['b']);
     expect(stats).toMatchObject({ calls: 1, retries: 1, failures: 0 });
   });
 
