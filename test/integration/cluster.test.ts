@@ -146,10 +146,24 @@ describe('one node that answers wrong (--fault wrong-answer) among three', () =>
   it('quorum with k above the live nodes rejects QuorumError and leaves no unhandled rejection', async () => {
     const cluster = await open(quorumNs);
     await cluster.ready({ nodes: 3, timeoutMs: 10_000 });
-    await expect(cluster.quorum('Arith.Multiply', { A: 7, B: 8 }, { k: 4 })).rejects.toBeInstanceOf(
-      QuorumError,
-    );
-    await new Promise((r) => setTimeout(r, 50));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(cluster.quorum('Arith.Multiply', { A: 7, B: 8 }, { k: 4 })).rejects.toBeInstanceOf(
+        QuorumError,
+      );
+      // Positive signal that any abandoned attempt has settled: a later call answered on every
+      // node, and no call is in flight on any of them; then a turn of the event loop, after which
+      // Node has reported every rejection left unhandled so far.
+      const receipts = await cluster.all('Arith.Multiply', { A: 7, B: 8 });
+      expect(receipts.map((r) => r.ok)).toEqual([true, true, true]);
+      await expect.poll(() => cluster.stats().nodes.map((n) => n.inflight)).toEqual([0, 0, 0]);
+      await new Promise((r) => setImmediate(r));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
 

@@ -306,7 +306,16 @@ describe('a results watch that loses etcd', () => {
     await sleep(500);
     proxy.restore();
     await until(4);
-    await sleep(500);
-    expect(events.map((e) => `${e.type} ${e.key}`)).toEqual(['put w/a', 'put w/b', 'put w/c', 'delete w/a']);
+    // A later write is the positive signal that nothing more is coming: events arrive in revision
+    // order, so a replay of the changes made during the cut would arrive before this one.
+    await put('w/d', 4);
+    await until(5);
+    expect(events.map((e) => `${e.type} ${e.key}`)).toEqual([
+      'put w/a',
+      'put w/b',
+      'put w/c',
+      'delete w/a',
+      'put w/d',
+    ]);
   }, 60_000);
 });

@@ -34,6 +34,26 @@ async function client(): Promise<Cluster> {
   return c;
 }
 
+/**
+ * witness opens a second watch on `prefix` from the same client: the positive signal that a closed
+ * watch was sent nothing. etcd sends one client's watch events in revision order on one stream, so
+ * once the witness has seen a later write, a watch still open would already have been sent every
+ * earlier event.
+ */
+async function witness(prefix: string) {
+  const seen: string[] = [];
+  const watch = await cluster.results.watch(prefix, (e) => seen.push(`${e.type} ${e.key}`));
+  return {
+    seen,
+    /** sawLaterWrite stores a result under `key`, waits until the witness sees it, and closes it. */
+    async sawLaterWrite(key: string): Promise<void> {
+      await cluster.results.compute(key, 'Arith.Add', { A: 1, B: 1 });
+      await expect.poll(() => seen, { timeout: 5_000 }).toContain(`put ${key}`);
+      await watch.close();
+    },
+  };
+}
+
 /** versions reads every key under a results prefix with its etcd version. */
 async function versions(prefix: string): Promise<Map<string, string>> {
   const res = await admin.getAll().prefix(full(prefix)).exec();
@@ -267,9 +287,11 @@ describe('results reads', () => {
       ['delete', 'watched/a'],
     ]);
     expect(events[0]!.type === 'put' && events[0]!.record.result).toBe(12);
+    const w = await witness('watched/');
     await watch.close();
     await cluster.results.compute('watched/b', 'Arith.Multiply', { A: 3, B: 4 });
-    await sleep(300);
+    await w.sawLaterWrite('watched/c');
+    expect(w.seen).toEqual(['put watched/b', 'put watched/c']);
     expect(events).toHaveLength(2);
   });
 
@@ -277,9 +299,11 @@ describe('results reads', () => {
     const events: ResultEvent[] = [];
     const controller = new AbortController();
     await cluster.results.watch('sig/', (e) => events.push(e), { signal: controller.signal });
+    const w = await witness('sig/');
     controller.abort();
     await cluster.results.compute('sig/a', 'Arith.Add', { A: 1, B: 2 });
-    await sleep(300);
+    await w.sawLaterWrite('sig/b');
+    expect(w.seen).toEqual(['put sig/a', 'put sig/b']);
     expect(events).toHaveLength(0);
   });
 

@@ -1,3 +1,8 @@
+/**
+ * The balancer strategies over fake targets (no network). Every picker draws from a seeded random
+ * source, so each distribution check sees the same draws on every run: a failure is a real change
+ * in behaviour, never an unlucky run.
+ */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { consistentHash, hash32 } from '../../src/client/balance/balancer-consistent-hash.js';
@@ -14,6 +19,7 @@ import type {
   PickTarget,
 } from '../../src/client/balance/picker.js';
 import { NodeHealth } from '../../src/client/ejection.js';
+import { seeded } from '../support/seeded-random.js';
 
 /** FakeTarget is a PickTarget with settable fields; `available` follows `up`, or a real NodeHealth. */
 class FakeTarget implements PickTarget {
@@ -61,7 +67,11 @@ const CASES: [string, PickerBuilder, (i: number) => string | undefined][] = [
   ['consistent-hash (keyed)', consistentHash, (i) => `key-${i}`],
 ];
 
-describe.each(CASES)('%s: shared rules', (_name, build, keyOf) => {
+/** SEED fixes every picker's draws in this file. */
+const SEED = 20_240_601;
+
+describe.each(CASES)('%s: shared rules', (_name, builder, keyOf) => {
+  const build = (targets: readonly FakeTarget[]) => builder(targets, seeded(SEED));
   it('reports size and never picks an excluded node', () => {
     const targets = make(10);
     const picker = build(targets);
@@ -117,13 +127,45 @@ describe.each(CASES)('%s: shared rules', (_name, build, keyOf) => {
   });
 });
 
+describe('random source', () => {
+  const DRAWING: [string, PickerBuilder][] = [
+    ['p2c', p2c],
+    ['round-robin', roundRobin],
+    ['random', random],
+    ['weighted', weighted],
+    ['consistent-hash (no key)', consistentHash],
+  ];
+
+  it.each(DRAWING)('%s draws from the source it is given: equal seeds, equal picks', (_name, build) => {
+    const targets = make(20, (i) => 1 + (i % 4));
+    const picks = (seed: number) => {
+      const picker = build(targets, seeded(seed));
+      return Array.from({ length: 200 }, () => picker.pick()!.id);
+    };
+    expect(picks(7)).toEqual(picks(7));
+    expect(picks(7)).not.toEqual(picks(8));
+  });
+
+  it('random and weighted map the lowest and highest draws to the first and last node', () => {
+    const targets = make(5);
+    for (const build of [random, weighted, roundRobin]) {
+      expect(build(targets, () => 0).pick()!.id).toBe('n0');
+      expect(build(targets, () => 0.999_999).pick()!.id).toBe('n4');
+    }
+  });
+
+  it('defaults to Math.random when no source is given', () => {
+    for (const build of Object.values(BALANCERS)) expect(build(make(3)).pick()).toBeDefined();
+  });
+});
+
 describe('round-robin', () => {
   it('spreads evenly (within ±1) over k·n picks, ejected nodes skipped', () => {
     const targets = make(7);
-    const all = tally(roundRobin(targets), 7 * 50);
+    const all = tally(roundRobin(targets, seeded(SEED)), 7 * 50);
     for (const c of all.values()) expect(c).toBe(50);
     targets[2]!.up = false;
-    const some = tally(roundRobin(targets), 6 * 50 + 3);
+    const some = tally(roundRobin(targets, seeded(SEED)), 6 * 50 + 3);
     expect(some.has('n2')).toBe(false);
     const counts = [...some.values()];
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
@@ -132,7 +174,8 @@ describe('round-robin', () => {
   it('starts at a random node', () => {
     const targets = make(10);
     const first = new Set<string>();
-    for (let i = 0; i < 200; i++) first.add(roundRobin(targets).pick()!.id);
+    const random = seeded(SEED);
+    for (let i = 0; i < 200; i++) first.add(roundRobin(targets, random).pick()!.id);
     expect(first.size).toBeGreaterThanOrEqual(5);
   });
 });
@@ -141,12 +184,24 @@ describe('random and weighted distributions', () => {
   const share = (seen: Map<string, number>, id: string, total: number): number => (seen.get(id) ?? 0) / total;
 
   it('random is uniform and ignores weights', () => {
-    const seen = tally(random(make(3, (i) => i + 1)), 60_000);
+    const seen = tally(
+      random(
+        make(3, (i) => i + 1),
+        seeded(SEED),
+      ),
+      60_000,
+    );
     for (const id of ['n0', 'n1', 'n2']) expect(Math.abs(share(seen, id, 60_000) - 1 / 3)).toBeLessThan(0.02);
   });
 
   it('weighted converges to weights 1:2:3', () => {
-    const seen = tally(weighted(make(3, (i) => i + 1)), 60_000);
+    const seen = tally(
+      weighted(
+        make(3, (i) => i + 1),
+        seeded(SEED),
+      ),
+      60_000,
+    );
     [1 / 6, 2 / 6, 3 / 6].forEach((want, i) => {
       expect(Math.abs(share(seen, `n${i}`, 60_000) - want)).toBeLessThan(0.02);
     });
@@ -154,10 +209,10 @@ describe('random and weighted distributions', () => {
 
   it('weighted keeps the ratios among the rest when a node is excluded or ejected', () => {
     const targets = make(3, (i) => i + 1);
-    const excluded = tally(weighted(targets), 60_000, () => ({ exclude: new Set(['n2']) }));
+    const excluded = tally(weighted(targets, seeded(SEED)), 60_000, () => ({ exclude: new Set(['n2']) }));
     expect(Math.abs(share(excluded, 'n0', 60_000) - 1 / 3)).toBeLessThan(0.02);
     targets[0]!.up = false;
-    const ejected = tally(weighted(targets), 60_000);
+    const ejected = tally(weighted(targets, seeded(SEED)), 60_000);
     expect(Math.abs(share(ejected, 'n1', 60_000) - 2 / 5)).toBeLessThan(0.02);
     expect(ejected.has('n0')).toBe(false);
   });
@@ -206,7 +261,7 @@ describe('consistent-hash', () => {
   it('gives heavier nodes more keys and behaves like round-robin without a key', () => {
     const keyed = owners(consistentHash([new FakeTarget('a', 1), new FakeTarget('b', 3)]), 10_000);
     expect(keyed.filter((id) => id === 'b').length / 10_000).toBeGreaterThan(0.6);
-    const counts = [...tally(consistentHash(make(5)), 500).values()];
+    const counts = [...tally(consistentHash(make(5), seeded(SEED)), 500).values()];
     expect(counts).toEqual([100, 100, 100, 100, 100]);
   });
 
@@ -224,7 +279,7 @@ describe('p2c', () => {
     const targets = make(5);
     for (const t of targets) t.latency = 10;
     targets[0]!.latency = 100;
-    const seen = tally(p2c(targets), 10_000);
+    const seen = tally(p2c(targets, seeded(SEED)), 10_000);
     expect((seen.get('n0') ?? 0) / 10_000).toBeLessThan(0.2);
     expect(seen.size).toBe(4);
   });
@@ -232,26 +287,26 @@ describe('p2c', () => {
   it('sends fewer picks to a node with many calls in flight', () => {
     const targets = make(5);
     targets[3]!.inflight = 50;
-    const seen = tally(p2c(targets), 10_000);
+    const seen = tally(p2c(targets, seeded(SEED)), 10_000);
     expect(seen.get('n3') ?? 0).toBeLessThan(Math.min(...[0, 1, 2, 4].map((i) => seen.get(`n${i}`) ?? 0)));
   });
 
   it('never pairs a node with itself, and divides cost by weight', () => {
     const slow = make(2);
     slow[0]!.latency = 1000;
-    expect(tally(p2c(slow), 10_000).get('n0')).toBeUndefined();
+    expect(tally(p2c(slow, seeded(SEED)), 10_000).get('n0')).toBeUndefined();
     const heavy = [new FakeTarget('light', 1), new FakeTarget('heavy', 10)];
-    expect(tally(p2c(heavy), 1000).get('heavy')).toBe(1000);
+    expect(tally(p2c(heavy, seeded(SEED)), 1000).get('heavy')).toBe(1000);
   });
 
   it('returns the only candidate, keeps tiers apart and compares cost in panic mode', () => {
     const targets = make(2);
     targets[0]!.latency = 1000;
-    expect(tally(p2c(targets), 500, () => ({ exclude: new Set(['n1']) })).get('n0')).toBe(500);
+    expect(tally(p2c(targets, seeded(SEED)), 500, () => ({ exclude: new Set(['n1']) })).get('n0')).toBe(500);
     targets[1]!.up = false; // n1 is faster but ejected: the available n0 wins
-    expect(tally(p2c(targets), 500).get('n0')).toBe(500);
+    expect(tally(p2c(targets, seeded(SEED)), 500).get('n0')).toBe(500);
     targets[0]!.up = false; // both ejected: panic, lower cost wins
-    expect(tally(p2c(targets), 500).get('n1')).toBe(500);
+    expect(tally(p2c(targets, seeded(SEED)), 500).get('n1')).toBe(500);
   });
 });
 
@@ -290,13 +345,14 @@ describe('property: every strategy honours exclude and availability', () => {
       fc.property(
         fc.array(node, { maxLength: 12 }),
         fc.option(fc.string(), { nil: undefined }),
-        (specs, key) => {
+        fc.integer(),
+        (specs, key, seed) => {
           const targets = specs.map((s, i) => Object.assign(new FakeTarget(`n${i}`, s.weight), s));
           const exclude = new Set(targets.filter((_, i) => specs[i]!.excluded).map((t) => t.id));
           const anyLeft = targets.some((t) => !exclude.has(t.id));
           const anyAvailable = targets.some((t) => !exclude.has(t.id) && t.up);
           for (const build of Object.values(BALANCERS)) {
-            const picker = build(targets);
+            const picker = build(targets, seeded(seed));
             for (let k = 0; k < 5; k++) {
               const t = picker.pick({ exclude, key, now: 0 });
               if (!anyLeft) {

@@ -4,7 +4,7 @@
  */
 import { roundRobin } from './balancer-round-robin.js';
 import { emptyPicker, pickNow, weightsOf } from './pick-candidates.js';
-import type { Picker, PickerBuilder, PickOptions, PickTarget } from './picker.js';
+import type { Picker, PickerBuilder, PickOptions, PickTarget, RandomSource } from './picker.js';
 
 /** Virtual nodes per unit of weight, and their bounds per node and per ring. */
 const VNODES_PER_WEIGHT = 128;
@@ -79,7 +79,10 @@ function lowerBound(points: Uint32Array, h: number): number {
   return lo;
 }
 
-function buildConsistentHash<T extends PickTarget>(targets: readonly T[]): Picker<T> {
+function buildConsistentHash<T extends PickTarget>(
+  targets: readonly T[],
+  random: RandomSource = Math.random,
+): Picker<T> {
   const n = targets.length;
   if (n === 0) return emptyPicker();
   if (n >= OWNER_SPAN) throw new RangeError(`consistent-hash supports fewer than ${OWNER_SPAN} nodes`);
@@ -105,7 +108,7 @@ function buildConsistentHash<T extends PickTarget>(targets: readonly T[]): Picke
   // Per-pick "seen" marks without allocating: a node counts as seen when its stamp equals the epoch.
   const stamps = new Uint32Array(n);
   let epoch = 0;
-  const fallback = roundRobin(list);
+  const fallback = roundRobin(list, random);
 
   return {
     size: n,

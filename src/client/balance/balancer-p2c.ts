@@ -1,8 +1,11 @@
 /** Power-of-two-choices balancing on peak-EWMA cost (as in Finagle and Linkerd). */
 import { drawIndex, emptyPicker, pickNow, probe, weightsOf } from './pick-candidates.js';
-import type { Picker, PickerBuilder, PickOptions, PickTarget } from './picker.js';
+import type { Picker, PickerBuilder, PickOptions, PickTarget, RandomSource } from './picker.js';
 
-function buildP2c<T extends PickTarget>(targets: readonly T[]): Picker<T> {
+function buildP2c<T extends PickTarget>(
+  targets: readonly T[],
+  random: RandomSource = Math.random,
+): Picker<T> {
   const n = targets.length;
   if (n === 0) return emptyPicker();
   const list = targets.slice();
@@ -17,16 +20,16 @@ function buildP2c<T extends PickTarget>(targets: readonly T[]): Picker<T> {
       const now = pickNow(options);
       const exclude = options?.exclude;
       let panic = false;
-      let a = probe(list, exclude, now, -1);
-      if (a < 0) a = drawIndex(list, undefined, exclude, now, false, -1);
+      let a = probe(list, exclude, now, -1, random);
+      if (a < 0) a = drawIndex(list, undefined, exclude, now, false, -1, random);
       if (a < 0) {
         panic = true;
-        a = drawIndex(list, undefined, exclude, now, true, -1);
+        a = drawIndex(list, undefined, exclude, now, true, -1, random);
         if (a < 0) return undefined;
       }
       // The second choice comes from the same tier as the first and is never the same node.
-      let b = panic ? -1 : probe(list, exclude, now, a);
-      if (b < 0) b = drawIndex(list, undefined, exclude, now, panic, a);
+      let b = panic ? -1 : probe(list, exclude, now, a, random);
+      if (b < 0) b = drawIndex(list, undefined, exclude, now, panic, a, random);
       if (b < 0 || cost(a, now) <= cost(b, now)) return list[a];
       return list[b];
     },

@@ -1,8 +1,11 @@
 /** Uniform random balancing. */
 import { drawCandidate, emptyPicker, pickNow, probe } from './pick-candidates.js';
-import type { Picker, PickerBuilder, PickOptions, PickTarget } from './picker.js';
+import type { Picker, PickerBuilder, PickOptions, PickTarget, RandomSource } from './picker.js';
 
-function buildRandom<T extends PickTarget>(targets: readonly T[]): Picker<T> {
+function buildRandom<T extends PickTarget>(
+  targets: readonly T[],
+  random: RandomSource = Math.random,
+): Picker<T> {
   const n = targets.length;
   if (n === 0) return emptyPicker();
   const list = targets.slice();
@@ -11,8 +14,8 @@ function buildRandom<T extends PickTarget>(targets: readonly T[]): Picker<T> {
     pick(options?: PickOptions): T | undefined {
       const now = pickNow(options);
       const exclude = options?.exclude;
-      let i = probe(list, exclude, now, -1);
-      if (i < 0) i = drawCandidate(list, undefined, exclude, now);
+      let i = probe(list, exclude, now, -1, random);
+      if (i < 0) i = drawCandidate(list, undefined, exclude, now, random);
       return i < 0 ? undefined : list[i];
     },
   };

@@ -1,13 +1,16 @@
 /** Round-robin balancing: every available node in turn. */
 import { emptyPicker, pickNow, scanFrom } from './pick-candidates.js';
-import type { Picker, PickerBuilder, PickOptions, PickTarget } from './picker.js';
+import type { Picker, PickerBuilder, PickOptions, PickTarget, RandomSource } from './picker.js';
 
-function buildRoundRobin<T extends PickTarget>(targets: readonly T[]): Picker<T> {
+function buildRoundRobin<T extends PickTarget>(
+  targets: readonly T[],
+  random: RandomSource = Math.random,
+): Picker<T> {
   const n = targets.length;
   if (n === 0) return emptyPicker();
   const list = targets.slice();
   // A random start, so that many clients built at once do not all hit the first node first.
-  let next = (Math.random() * n) | 0;
+  let next = (random() * n) | 0;
   return {
     size: n,
     pick(options?: PickOptions): T | undefined {

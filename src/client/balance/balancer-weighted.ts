@@ -3,7 +3,7 @@
  * O(n) per pick; a draw over precomputed cumulative weights costs O(log n).
  */
 import { accepts, drawCandidate, emptyPicker, PROBES, pickNow, weightsOf } from './pick-candidates.js';
-import type { Picker, PickerBuilder, PickOptions, PickTarget } from './picker.js';
+import type { Picker, PickerBuilder, PickOptions, PickTarget, RandomSource } from './picker.js';
 
 /** upperBound returns the first index whose cumulative weight exceeds `r` (clamped to the last). */
 function upperBound(cumulative: Float64Array, r: number): number {
@@ -17,7 +17,10 @@ function upperBound(cumulative: Float64Array, r: number): number {
   return lo;
 }
 
-function buildWeighted<T extends PickTarget>(targets: readonly T[]): Picker<T> {
+function buildWeighted<T extends PickTarget>(
+  targets: readonly T[],
+  random: RandomSource = Math.random,
+): Picker<T> {
   const n = targets.length;
   if (n === 0) return emptyPicker();
   const list = targets.slice();
@@ -35,10 +38,10 @@ function buildWeighted<T extends PickTarget>(targets: readonly T[]): Picker<T> {
       const exclude = options?.exclude;
       // Rejection sampling first (exact for the available tier), then an exact two-pass draw.
       for (let k = 0; k < PROBES; k++) {
-        const t = list[upperBound(cumulative, Math.random() * total)]!;
+        const t = list[upperBound(cumulative, random() * total)]!;
         if (accepts(t, exclude, now, false)) return t;
       }
-      const i = drawCandidate(list, weights, exclude, now);
+      const i = drawCandidate(list, weights, exclude, now, random);
       return i < 0 ? undefined : list[i];
     },
   };

@@ -3,7 +3,7 @@
  * the panic tier (non-excluded but ejected nodes, used only when no available node is left), and
  * allocation-free random draws over either tier.
  */
-import type { Picker, PickOptions, PickTarget } from './picker.js';
+import type { Picker, PickOptions, PickTarget, RandomSource } from './picker.js';
 
 /** PROBES is how many blind random draws a strategy tries before it counts candidates exactly. */
 export const PROBES = 3;
@@ -80,11 +80,12 @@ export function probe(
   exclude: ReadonlySet<string> | undefined,
   now: number,
   skip: number,
+  random: RandomSource,
 ): number {
   const span = skip < 0 ? targets.length : targets.length - 1;
   if (span <= 0) return -1;
   for (let k = 0; k < PROBES; k++) {
-    let i = (Math.random() * span) | 0;
+    let i = (random() * span) | 0;
     if (skip >= 0 && i >= skip) i++;
     if (accepts(targets[i]!, exclude, now, false)) return i;
   }
@@ -102,6 +103,7 @@ export function drawIndex(
   now: number,
   panic: boolean,
   skip: number,
+  random: RandomSource,
 ): number {
   const n = targets.length;
   let total = 0;
@@ -110,7 +112,7 @@ export function drawIndex(
       total += weights === undefined ? 1 : weights[i]!;
   }
   if (total === 0) return -1;
-  let r = Math.random() * total;
+  let r = random() * total;
   let last = -1;
   for (let i = 0; i < n; i++) {
     if (i === skip || !accepts(targets[i]!, exclude, now, panic)) continue;
@@ -130,7 +132,8 @@ export function drawCandidate(
   weights: Float64Array | undefined,
   exclude: ReadonlySet<string> | undefined,
   now: number,
+  random: RandomSource,
 ): number {
-  const i = drawIndex(targets, weights, exclude, now, false, -1);
-  return i >= 0 ? i : drawIndex(targets, weights, exclude, now, true, -1);
+  const i = drawIndex(targets, weights, exclude, now, false, -1, random);
+  return i >= 0 ? i : drawIndex(targets, weights, exclude, now, true, -1, random);
 }

@@ -39,8 +39,14 @@ export interface Picker<T extends PickTarget = PickTarget> {
   readonly size: number;
 }
 
-/** PickerBuilder builds an immutable picker from the live nodes; called on every membership change. */
-export type PickerBuilder = <T extends PickTarget>(targets: readonly T[]) => Picker<T>;
+/** RandomSource returns numbers uniform in [0, 1), like `Math.random` (the default everywhere). */
+export type RandomSource = () => number;
+
+/**
+ * PickerBuilder builds an immutable picker from the live nodes; called on every membership change.
+ * `random` is the source of the strategy's random draws (default `Math.random`; tests seed it).
+ */
+export type PickerBuilder = <T extends PickTarget>(targets: readonly T[], random?: RandomSource) => Picker<T>;
 
 /** BalancerName names the built-in strategies; `p2c` is the default. */
 export type BalancerName = 'p2c' | 'round-robin' | 'random' | 'weighted' | 'consistent-hash';
