@@ -4,8 +4,10 @@ import type { Logger } from '../logger.js';
 import { DEADLINE_HEADER, deadlineAt } from '../protocol/deadline.js';
 import { REQUEST_ID_HEADER } from '../protocol/request-id.js';
 import { errorResponse, RPC_ERRORS } from '../protocol/rpc-errors.js';
-import { parseMessage, serializeResponse } from '../protocol/wire.js';
+import { parseMessage } from '../protocol/wire.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
+import type { RejectReason } from './metrics.js';
+import { INTERNAL_ERROR_TEXT, respond } from './respond.js';
 
 /** HttpTransportOptions configure the HTTP JSON-RPC listener. */
 export interface HttpTransportOptions {
@@ -27,12 +29,14 @@ export interface HttpTransportOptions {
 /** TransportObserver hears what a transport received: messages (with batch length) and refusals. */
 export interface TransportObserver {
   onMessage(batch: number | undefined): void;
-  onReject(reason: 'parse_error' | 'body_too_large' | 'frame_too_large'): void;
+  onReject(reason: RejectReason): void;
 }
 
 /**
  * HttpTransport serves JSON-RPC 2.0 (and 1.0) on `POST /` with keep-alive, batches, a body limit
  * enforced while reading (413 without buffering the excess), and JSON-RPC errors for bad JSON.
+ * Where JSON-RPC owes nothing (notifications) it answers 204; another method on `/` gets 405 with
+ * `Allow: POST`, an unknown path 404, both with a JSON-RPC error body.
  */
 export class HttpTransport {
   readonly #opts: HttpTransportOptions;
@@ -91,26 +95,31 @@ export class HttpTransport {
   #onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (this.#draining) res.setHeader('connection', 'close');
     const path = (req.url ?? '/').split('?', 1)[0];
-    if (req.method === 'POST' && (path === '/' || path === '/rpc')) {
+    const rpcPath = path === '/' || path === '/rpc';
+    if (req.method === 'POST' && rpcPath) {
       this.#onRpc(req, res);
       return;
     }
-    if (req.method === 'GET' || req.method === 'HEAD') {
-      const route =
-        path === '/healthz'
-          ? () => this.#probe(res, this.#opts.probes.alive())
-          : path === '/readyz'
-            ? () => this.#probe(res, this.#opts.probes.ready())
-            : path
-              ? this.#opts.extraRoutes?.get(path)
-              : undefined;
-      if (route) {
-        route(res);
-        return;
-      }
+    const route =
+      path === '/healthz'
+        ? () => this.#probe(res, this.#opts.probes.alive())
+        : path === '/readyz'
+          ? () => this.#probe(res, this.#opts.probes.ready())
+          : path
+            ? this.#opts.extraRoutes?.get(path)
+            : undefined;
+    if (route && (req.method === 'GET' || req.method === 'HEAD')) {
+      route(res);
+      return;
     }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end('{"error":"not found: POST / for JSON-RPC, GET /healthz, /readyz, /metrics"}');
+    // Drain any body so the refusal is read by the client instead of reset with the connection.
+    req.resume();
+    if (rpcPath || route) {
+      const allow = rpcPath ? 'POST' : 'GET, HEAD';
+      refuse(res, 405, `Invalid request: ${req.method} ${path}: use ${allow}`, { allow });
+      return;
+    }
+    refuse(res, 404, 'Invalid request: not found: POST / for JSON-RPC, GET /healthz, /readyz, /metrics');
   }
 
   #probe(res: http.ServerResponse, ok: boolean): void {
@@ -156,34 +165,39 @@ export class HttpTransport {
       refused = true;
       const text = Buffer.concat(chunks, size).toString('utf8');
       this.#answer(req, text)
-        .then(({ status, body }) => {
+        .catch(() => INTERNAL_ERROR_TEXT)
+        .then((body) => {
           if (body === undefined) {
             res.writeHead(204).end();
           } else {
-            res.writeHead(status, {
+            res.writeHead(200, {
               'content-type': 'application/json',
               'content-length': Buffer.byteLength(body),
             });
             res.end(body);
           }
         })
+        .catch(() => res.destroy())
         .finally(() => this.#done());
     });
   }
 
-  async #answer(
-    req: http.IncomingMessage,
-    text: string,
-  ): Promise<{ status: number; body: string | undefined }> {
+  /** #answer returns the response body for one request body (undefined when nothing is owed). */
+  async #answer(req: http.IncomingMessage, text: string): Promise<string | undefined> {
+    const observer = this.#opts.observer;
     const parsed = parseMessage(text);
     if (!parsed.ok) {
-      this.#opts.observer?.onReject('parse_error');
-      return { status: 200, body: JSON.stringify(parsed.response) };
+      observer?.onReject(parsed.reason);
+      return JSON.stringify(parsed.response);
     }
-    this.#opts.observer?.onMessage(Array.isArray(parsed.message) ? parsed.message.length : undefined);
-    const ctx: CallContext = { deadline: this.#deadline(req), requestId: header(req, REQUEST_ID_HEADER) };
+    observer?.onMessage(Array.isArray(parsed.message) ? parsed.message.length : undefined);
+    const ctx: CallContext = {
+      deadline: this.#deadline(req),
+      requestId: header(req, REQUEST_ID_HEADER),
+      onReject: observer && ((reason) => observer.onReject(reason)),
+    };
     const started = performance.now();
-    const { response, exactInt64 } = await this.#opts.dispatcher.handle(parsed.message, ctx);
+    const body = await respond(this.#opts.dispatcher, parsed.message, ctx);
     const log = this.#opts.logger;
     if (log?.isLevelEnabled('debug')) {
       const calls = Array.isArray(parsed.message) ? parsed.message.length : 1;
@@ -192,10 +206,7 @@ export class HttpTransport {
         'request',
       );
     }
-    return {
-      status: 200,
-      body: response === undefined ? undefined : serializeResponse(response, exactInt64),
-    };
+    return body;
   }
 
   #deadline(req: http.IncomingMessage): number {
@@ -240,6 +251,22 @@ export class HttpTransport {
     this.#inflight--;
     if (this.#inflight === 0 && this.#idle) this.#idle();
   }
+}
+
+/** refuse answers `status` with a JSON-RPC error body (id null, -32600) and any extra headers. */
+function refuse(
+  res: http.ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+) {
+  const body = JSON.stringify(errorResponse(null, RPC_ERRORS.INVALID_REQUEST, message));
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

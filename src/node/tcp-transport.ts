@@ -2,9 +2,10 @@ import net from 'node:net';
 import { deadlineAt, takeDeadlineNote } from '../protocol/deadline.js';
 import { FrameTooLargeError, LineSplitter } from '../protocol/line-splitter.js';
 import { errorResponse, RPC_ERRORS } from '../protocol/rpc-errors.js';
-import { parseMessage, serializeResponse } from '../protocol/wire.js';
+import { parseMessage } from '../protocol/wire.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
 import type { TransportObserver } from './http-transport.js';
+import { respond } from './respond.js';
 
 /** TcpTransportOptions configure the newline-delimited JSON-RPC listener. */
 export interface TcpTransportOptions {
@@ -130,23 +131,32 @@ class Connection {
   }
 
   #handleLine(line: string): void {
+    const observer = this.#opts.observer;
     const parsed = parseMessage(line);
     if (!parsed.ok) {
-      this.#opts.observer?.onReject('parse_error');
+      observer?.onReject(parsed.reason);
       this.#write(JSON.stringify(parsed.response));
       return;
     }
     const { message, askedMs } = takeDeadlineNote(parsed.message);
-    this.#opts.observer?.onMessage(Array.isArray(message) ? message.length : undefined);
+    observer?.onMessage(Array.isArray(message) ? message.length : undefined);
     this.#inflight++;
     if (this.#inflight >= this.#maxPipelined) this.#socket.pause();
-    const ctx: CallContext = { deadline: deadlineAt(askedMs, this.#opts.requestTimeoutMs) };
-    this.#opts.dispatcher.handle(message, ctx).then(({ response, exactInt64 }) => {
-      if (response !== undefined) this.#write(serializeResponse(response, exactInt64));
-      this.#inflight--;
-      this.#maybeResume();
-      if (this.#inflight === 0) this.#idle?.();
-    });
+    const ctx: CallContext = {
+      deadline: deadlineAt(askedMs, this.#opts.requestTimeoutMs),
+      onReject: observer && ((reason) => observer.onReject(reason)),
+    };
+    // respond never rejects; the finally still runs if writing throws, so the count cannot leak.
+    void respond(this.#opts.dispatcher, message, ctx)
+      .then((text) => {
+        if (text !== undefined) this.#write(text);
+      })
+      .catch(() => this.#socket.destroy())
+      .finally(() => {
+        this.#inflight--;
+        this.#maybeResume();
+        if (this.#inflight === 0) this.#idle?.();
+      });
   }
 
   #maybeResume(): void {
