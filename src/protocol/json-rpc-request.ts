@@ -34,7 +34,7 @@ export interface InvalidRpcRequest {
  * request is answered, as Go's server does. A `-0` id keeps its sign (as RawNumber).
  */
 export function readRequest(value: unknown, inBatch: boolean): RpcRequest | InvalidRpcRequest {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isStructured(value) || Array.isArray(value)) {
     return { ok: false, version: 2, id: null, reason: 'expected a request object' };
   }
   const req = value as Record<string, unknown>;
@@ -44,7 +44,7 @@ export function readRequest(value: unknown, inBatch: boolean): RpcRequest | Inva
     const bad = (reason: string): InvalidRpcRequest => ({ ok: false, version: 1, id, reason });
     if (typeof req.method !== 'string') return bad('method must be a string');
     const params = req.params;
-    if (params !== undefined && params !== null && typeof params !== 'object') {
+    if (params !== undefined && params !== null && !isStructured(params)) {
       return bad('params must be an array');
     }
     return { ok: true, version: 1, id, notification: false, method: req.method, params };
@@ -56,10 +56,15 @@ export function readRequest(value: unknown, inBatch: boolean): RpcRequest | Inva
   if (req.jsonrpc !== '2.0') return bad('jsonrpc must be "2.0"');
   if (typeof req.method !== 'string') return bad('method must be a string');
   const params = req.params;
-  if (params !== undefined && (params === null || typeof params !== 'object')) {
+  if (params !== undefined && !isStructured(params)) {
     return bad('params must be an array or an object');
   }
   return { ok: true, version: 2, id, notification: !hasId, method: req.method, params };
+}
+
+/** isStructured: an array or an object (a RawNumber is a number, though it is held in an object). */
+function isStructured(params: unknown): boolean {
+  return typeof params === 'object' && params !== null && !(params instanceof RawNumber);
 }
 
 /** isRequestId accepts what JSON-RPC 2.0 allows as an id: a string, a number (any, exactly) or null. */
