@@ -5,16 +5,8 @@
  * strings, duplicate and `__proto__` keys. The same seed always gives the same cases.
  */
 import fc from 'fast-check';
+import { METHOD_NAMES } from '../../src/arith/methods.js';
 
-const METHODS = [
-  'Arith.Add',
-  'Arith.Subtract',
-  'Arith.Multiply',
-  'Arith.Divide',
-  'Arith.Mod',
-  'Arith.Pow',
-  'Arith.Sum',
-];
 const ODD_METHODS = ['Arith.Nope', '__proto__', 'toString', 'rpc.deadline', '', 'arith.add'];
 const ODD_NUMBERS = [
   ...[
@@ -93,7 +85,7 @@ const idText = fc.oneof(
   valueText,
 );
 const methodText = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...METHODS).map(json) },
+  { weight: 6, arbitrary: fc.constantFrom(...METHOD_NAMES).map(json) },
   { weight: 1, arbitrary: fc.constantFrom(...ODD_METHODS).map(json) },
   { weight: 1, arbitrary: valueText },
 );
