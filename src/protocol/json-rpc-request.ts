@@ -31,7 +31,7 @@ export interface InvalidRpcRequest {
  * request without an `id` member is a notification, and an invalid one is answered all the same
  * (with its id when the id itself is valid, else null). 1.0 (top level only, never inside a batch):
  * `method` a string, `params` an array, an object or null; any `id` is echoed as sent, and every
- * request is answered, as Go's server does. A `-0` id keeps its sign (as RawNumber).
+ * request is answered, as Go's server does. A `-0` in an id keeps its sign (as RawNumber).
  */
 export function readRequest(value: unknown, inBatch: boolean): RpcRequest | InvalidRpcRequest {
   if (!isStructured(value) || Array.isArray(value)) {
@@ -73,9 +73,23 @@ function isRequestId(id: unknown): boolean {
   return id === null || t === 'string' || t === 'number' || t === 'bigint' || id instanceof RawNumber;
 }
 
-/** signedZero returns `-0` as a RawNumber (JSON.stringify would drop its sign), anything else as is. */
+/**
+ * signedZero returns the id with every `-0` in it (a 1.0 id may be any JSON value) as a RawNumber,
+ * since JSON.stringify would drop its sign. It walks the id in place, without recursion.
+ */
 function signedZero(id: unknown): unknown {
-  return id === 0 && Object.is(id, -0) ? new RawNumber('-0') : id;
+  const fix = (v: unknown): unknown => (v === 0 && Object.is(v, -0) ? new RawNumber('-0') : v);
+  const stack: unknown[] = [id];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null || node instanceof RawNumber) continue;
+    const obj = node as Record<string, unknown>;
+    for (const key of Object.keys(obj)) {
+      obj[key] = fix(obj[key]);
+      stack.push(obj[key]);
+    }
+  }
+  return fix(id);
 }
 
 /** needsExactWriter reports whether an id must be written by `stringifyExact`. */
