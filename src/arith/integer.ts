@@ -2,6 +2,7 @@
  * Exact integer rules: what the wire may send as an integer, and how an exact result goes
  * back on the wire. Values that cannot be represented exactly are rejected, never rounded.
  */
+import { shortInteger } from './bits.js';
 import { InvalidParamsError } from './errors.js';
 import { type ArithLimits, DEFAULT_ARITH_LIMITS } from './limits.js';
 
@@ -21,7 +22,8 @@ const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * describeValue renders a rejected value for an error message without echoing huge input:
- * strings are quoted and cut to about 40 characters, objects and arrays are named by kind.
+ * strings are quoted and cut to about 40 characters, integers of more than 24 digits are named by
+ * their digit count, objects and arrays are named by kind.
  */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
@@ -34,6 +36,7 @@ export function describeValue(value: unknown): string {
     case 'number':
       return Object.is(value, -0) ? '-0' : String(value);
     case 'bigint':
+      return shortInteger(value);
     case 'boolean':
       return String(value);
     case 'undefined':

@@ -4,7 +4,7 @@ import type { CallContext } from './dispatcher.js';
 /**
  * callDeadlines builds a message's deadlines for its CallContext: `deadline` from the client's
  * asked ms (capped by `timeoutMs`) and, when a batch carried one per call (see protocol/deadline.ts),
- * `deadlineOf`, which finds a call's own by its params object (the one the dispatcher runs it with).
+ * `deadlineOf`, which gives the deadline of the batch element at an index.
  */
 export function callDeadlines(
   message: unknown,
@@ -17,14 +17,5 @@ export function callDeadlines(
   if (callMs === undefined || !Array.isArray(message)) return { deadline };
   const each = callDeadlinesAt(callMs, message.length, timeoutMs, now);
   if (!each) return { deadline };
-  const byParams = new WeakMap<object, number>();
-  for (let i = 0; i < message.length; i++) {
-    const params = (message[i] as { params?: unknown } | null)?.params;
-    if (params !== null && typeof params === 'object') byParams.set(params, each[i]!);
-  }
-  return {
-    deadline,
-    deadlineOf: (params) =>
-      params !== null && typeof params === 'object' ? byParams.get(params) : undefined,
-  };
+  return { deadline, deadlineOf: (index) => each[index] };
 }

@@ -1,22 +1,29 @@
-import jayson from 'jayson';
 import { encodeResult } from '../arith/encode.js';
 import { ArithError } from '../arith/errors.js';
-import type { WireMode } from '../arith/integer.js';
 import { type ArithLimits, DEFAULT_ARITH_LIMITS } from '../arith/limits.js';
 import { ARITH_METHODS } from '../arith/methods.js';
-import { errorResponse, type JsonRpcErrorObject, RPC_ERRORS, rpcError } from '../protocol/rpc-errors.js';
-import { rejectUnsafeNumbers } from './unsafe-numbers.js';
+import {
+  needsExactWriter,
+  type RpcRequest,
+  type RpcVersion,
+  readRequest,
+} from '../protocol/json-rpc-request.js';
+import { failureResponse, resultResponse } from '../protocol/json-rpc-response.js';
+import { type JsonRpcErrorObject, RPC_ERRORS, rpcError } from '../protocol/rpc-errors.js';
+import { rejectInexactNumbers } from './unsafe-numbers.js';
 
 /** CallContext travels with one request (or batch) through the dispatcher. */
 export interface CallContext {
   /** deadline: absolute time (ms since epoch) after which calls answer DEADLINE_EXCEEDED. */
   deadline: number;
-  /** deadlineOf: a call's own deadline, by its params object, when its batch carried one per call. */
-  deadlineOf?: ((params: unknown) => number | undefined) | undefined;
+  /** deadlineOf: the own deadline of the batch element at `index`, when its batch carried one per call. */
+  deadlineOf?: ((index: number) => number | undefined) | undefined;
   /** refusal: when set, every call is answered with this error and none runs (draining, overloaded). */
   refusal?: JsonRpcErrorObject | undefined;
   /** requestId: carried from the client for log correlation, if it sent one. */
   requestId?: string | undefined;
+  /** onReject: told of each request refused before it ran (an invalid request, a batch over the limit). */
+  onReject?: ((reason: 'invalid_request' | 'batch_too_large') => void) | undefined;
 }
 
 /** CallOutcome is what the dispatcher reports for every executed call (for metrics and logs). */
@@ -27,6 +34,9 @@ export interface CallOutcome {
   ms: number;
 }
 
+/** RpcMethod answers one call with its wire result, or throws (an ArithError is an answer). */
+export type RpcMethod = (params: unknown, version: RpcVersion) => unknown;
+
 /** DispatcherOptions tune the Arith dispatcher. */
 export interface DispatcherOptions {
   limits?: ArithLimits;
@@ -36,156 +46,145 @@ export interface DispatcherOptions {
   delayMs?: number;
   /** faultWrongAnswer: TEST ONLY: add 1 to every integer result, to prove verification catches it. */
   faultWrongAnswer?: boolean;
+  /** methods: more methods served beside Arith's (e.g. the JSON-RPC specification's examples in tests). */
+  methods?: ReadonlyMap<string, RpcMethod>;
   /** onCall: observer invoked once per executed call. */
   onCall?: (outcome: CallOutcome) => void;
 }
 
-type Callback = (err: unknown, result?: unknown) => void;
-type Version = 1 | 2;
+/** Handled is a message's answer: the response (undefined when nothing is owed) and its writer. */
+export interface Handled {
+  response: unknown;
+  /** exact: write with `stringifyExact` (1.0 int64 results, ids beyond what a double holds). */
+  exact: boolean;
+}
+
+const internalError = (): JsonRpcErrorObject => rpcError(RPC_ERRORS.INTERNAL_ERROR, 'Internal error');
+const deadlineExceeded = (): JsonRpcErrorObject =>
+  rpcError(RPC_ERRORS.DEADLINE_EXCEEDED, 'deadline exceeded');
 
 /**
- * Dispatcher runs Arith calls for both JSON-RPC 2.0 (numbers as JSON, big ones as strings) and
- * JSON-RPC 1.0 (Go's net/rpc/jsonrpc: int64 results as exact numbers, errors as strings), on top of
- * jayson's request validation and batch handling. It never throws: every failure is a response.
+ * Dispatcher answers JSON-RPC 2.0 (numbers as JSON, big ones as strings) and JSON-RPC 1.0 (Go's
+ * net/rpc/jsonrpc: int64 results as exact numbers, errors as strings) messages, single or batched,
+ * to the letter of the specifications (see json-rpc-request.ts). Every call finishes: `handle`
+ * never rejects, and any unexpected failure is answered -32603.
  */
 export class Dispatcher {
-  readonly #v2: jayson.Server;
-  readonly #v1: jayson.Server;
   readonly #limits: ArithLimits;
   readonly #delayMs: number;
-  readonly #fault: boolean;
   readonly #onCall: ((o: CallOutcome) => void) | undefined;
   readonly #maxBatchLength: number;
+  // A Map, so prototype names (`__proto__`, `toString`) are never methods.
+  readonly #methods = new Map<string, RpcMethod>();
 
   constructor(options: DispatcherOptions = {}) {
     this.#limits = options.limits ?? DEFAULT_ARITH_LIMITS;
     this.#delayMs = options.delayMs ?? 0;
-    this.#fault = options.faultWrongAnswer ?? false;
     this.#onCall = options.onCall;
-    const methodsFor = (version: Version): Map<string, jayson.Method> => {
-      const map = new Map<string, jayson.Method>();
-      for (const name of ARITH_METHODS.keys()) {
-        const handler = (params: unknown, context: object, callback: Callback): void => {
-          this.#run(name, params, context as CallContext, version, callback);
-        };
-        map.set(name, new jayson.Method(handler as jayson.MethodHandlerContext, { useContext: true }));
-      }
-      return map;
-    };
-    const v2Methods = methodsFor(2);
-    const v1Methods = methodsFor(1);
-    const maxBatchLength = options.maxBatchLength ?? 1000;
-    this.#maxBatchLength = maxBatchLength;
-    // The router looks names up in a Map, so prototype names (`__proto__`, `toString`) are never methods.
-    this.#v2 = new jayson.Server(
-      {},
-      {
-        useContext: true,
-        maxBatchLength,
-        router: (method) => v2Methods.get(method) as jayson.MethodLike,
-      },
-    );
-    this.#v1 = new jayson.Server(
-      {},
-      {
-        useContext: true,
-        version: 1,
-        router: (method) => v1Methods.get(method) as jayson.MethodLike,
-      },
-    );
+    this.#maxBatchLength = options.maxBatchLength ?? 1000;
+    const fault = options.faultWrongAnswer ?? false;
+    for (const [name, method] of ARITH_METHODS) {
+      this.#methods.set(name, (params, version) => {
+        rejectInexactNumbers(params, version);
+        let result = method(params, this.#limits);
+        if (fault) result = typeof result === 'bigint' ? result + 1n : { ...result, Quo: result.Quo + 1n };
+        return encodeResult(result, version === 1 ? 'int64' : 'json');
+      });
+    }
+    for (const [name, method] of options.methods ?? []) this.#methods.set(name, method);
   }
 
   /**
-   * handle answers one parsed JSON-RPC message (a request object or a batch array). Objects without a
-   * `jsonrpc` member are JSON-RPC 1.0. Resolves to the response value (`undefined` when nothing is
-   * owed, as for notifications) and whether it must be serialized with exact int64 numbers.
+   * handle answers one parsed JSON-RPC message: a request object (without `jsonrpc`: 1.0) or a
+   * batch array, whose every element gets its own response (an invalid one -32600), notifications
+   * aside. An empty batch or one longer than `maxBatchLength` gets a single -32600 with id null.
    */
-  handle(message: unknown, ctx: CallContext): Promise<{ response: unknown; exactInt64: boolean }> {
-    const refuse = (code: number, text: string) =>
-      Promise.resolve({ response: errorResponse(null, code, text), exactInt64: false });
-    if (message === null || typeof message !== 'object') {
-      return refuse(RPC_ERRORS.INVALID_REQUEST, 'Invalid request: expected an object or an array');
-    }
-    if (Array.isArray(message) && message.length > this.#maxBatchLength) {
-      const text = `Invalid request: batch of ${message.length} calls exceeds the limit of ${this.#maxBatchLength}`;
-      return refuse(RPC_ERRORS.INVALID_REQUEST, text);
-    }
-    const isV1 = !Array.isArray(message) && !Object.hasOwn(message, 'jsonrpc');
-    const server = isV1 ? this.#v1 : this.#v2;
-    return new Promise((resolve) => {
-      try {
-        server.call(message as jayson.JSONRPCRequest, ctx, (err, res) => {
-          const response = err ?? res;
-          if (isV1 && response) normalizeV1Error(response as unknown as Record<string, unknown>);
-          resolve({ response: response ?? undefined, exactInt64: isV1 });
-        });
-      } catch {
-        // jayson threw synchronously (should not happen); answer rather than crash.
-        resolve({
-          response: errorResponse(null, RPC_ERRORS.INTERNAL_ERROR, 'Internal error'),
-          exactInt64: false,
-        });
+  async handle(message: unknown, ctx: CallContext): Promise<Handled> {
+    try {
+      if (!Array.isArray(message)) {
+        const response = await this.#one(message, ctx, undefined);
+        return { response, exact: response !== undefined && exactWriter(response) };
       }
-    });
+      if (message.length === 0 || message.length > this.#maxBatchLength) {
+        const tooLong = message.length > 0;
+        ctx.onReject?.(tooLong ? 'batch_too_large' : 'invalid_request');
+        const reason = tooLong
+          ? `batch of ${message.length} calls exceeds the limit of ${this.#maxBatchLength}`
+          : 'empty batch';
+        return { response: invalid(2, null, reason), exact: false };
+      }
+      const answers = await Promise.all(message.map((m, i) => this.#one(m, ctx, i)));
+      const responses = answers.filter((a) => a !== undefined);
+      if (responses.length === 0) return { response: undefined, exact: false };
+      return { response: responses, exact: responses.some(exactWriter) };
+    } catch {
+      return { response: failureResponse(2, null, internalError()), exact: false };
+    }
   }
 
-  #run(name: string, params: unknown, ctx: CallContext, version: Version, callback: Callback): void {
-    if (ctx.refusal) {
-      callback(version === 1 ? ctx.refusal.message : ctx.refusal);
-      return;
+  /** #one answers one request object (undefined for a notification); it never rejects. */
+  async #one(value: unknown, ctx: CallContext, index: number | undefined): Promise<object | undefined> {
+    const req = readRequest(value, index !== undefined);
+    if (!req.ok) {
+      ctx.onReject?.('invalid_request');
+      return invalid(req.version, req.id, req.reason);
     }
-    const deadline = ctx.deadlineOf?.(params) ?? ctx.deadline;
+    let answer: { result: unknown } | { error: JsonRpcErrorObject };
+    try {
+      answer = await this.#run(req, ctx, (index !== undefined && ctx.deadlineOf?.(index)) || ctx.deadline);
+    } catch {
+      answer = { error: internalError() };
+    }
+    if (req.notification) return undefined;
+    return 'error' in answer
+      ? failureResponse(req.version, req.id, answer.error)
+      : resultResponse(req.version, req.id, answer.result);
+  }
+
+  async #run(
+    req: RpcRequest,
+    ctx: CallContext,
+    deadline: number,
+  ): Promise<{ result: unknown } | { error: JsonRpcErrorObject }> {
+    if (ctx.refusal) return { error: ctx.refusal };
+    const method = this.#methods.get(req.method);
+    if (method === undefined) return { error: rpcError(RPC_ERRORS.METHOD_NOT_FOUND, 'Method not found') };
     const started = performance.now();
-    const finish = (outcome: CallOutcome['outcome'], err: unknown, result?: unknown): void => {
-      this.#onCall?.({ method: name, outcome, ms: performance.now() - started });
-      callback(err, result);
-    };
-    const fail = (outcome: CallOutcome['outcome'], error: JsonRpcErrorObject): void => {
-      finish(outcome, version === 1 ? error.message : error);
-    };
-    const compute = (): void => {
-      if (Date.now() > deadline) {
-        fail('deadline', rpcError(RPC_ERRORS.DEADLINE_EXCEEDED, 'deadline exceeded'));
-        return;
-      }
-      try {
-        const method = ARITH_METHODS.get(name)!;
-        if (version === 2) rejectUnsafeNumbers(params);
-        let result = method(params, this.#limits);
-        if (this.#fault)
-          result = typeof result === 'bigint' ? result + 1n : { ...result, Quo: result.Quo + 1n };
-        finish('ok', null, encodeResult(result, version === 1 ? 'int64' : ('json' satisfies WireMode)));
-      } catch (error) {
-        if (error instanceof ArithError) {
-          const outcome = error.code === RPC_ERRORS.INVALID_PARAMS ? 'invalid_params' : 'app_error';
-          fail(outcome, rpcError(error.code, error.message, error.data));
-        } else {
-          fail('internal', rpcError(RPC_ERRORS.INTERNAL_ERROR, 'Internal error'));
-        }
-      }
-    };
-    if (this.#delayMs <= 0) {
-      compute();
-      return;
-    }
+    let outcome: CallOutcome['outcome'] = 'deadline';
+    let answer: { result: unknown } | { error: JsonRpcErrorObject } = { error: deadlineExceeded() };
     // Decide up front: timers and Date.now() run on different clocks, so a delay that outlasts the
     // deadline must not race it.
     const remaining = deadline - Date.now();
-    if (this.#delayMs >= remaining) {
-      const expire = (): void =>
-        fail('deadline', rpcError(RPC_ERRORS.DEADLINE_EXCEEDED, 'deadline exceeded'));
-      setTimeout(expire, Math.max(0, remaining));
-      return;
+    if (this.#delayMs > 0) await sleep(Math.max(0, Math.min(this.#delayMs, remaining)));
+    if (this.#delayMs === 0 ? remaining >= 0 : this.#delayMs < remaining) {
+      try {
+        answer = { result: method(req.params, req.version) };
+        outcome = 'ok';
+      } catch (error) {
+        if (error instanceof ArithError) {
+          outcome = error.code === RPC_ERRORS.INVALID_PARAMS ? 'invalid_params' : 'app_error';
+          answer = { error: rpcError(error.code, error.message, error.data) };
+        } else {
+          outcome = 'internal';
+          answer = { error: internalError() };
+        }
+      }
     }
-    setTimeout(compute, this.#delayMs);
+    this.#onCall?.({ method: req.method, outcome, ms: performance.now() - started });
+    return answer;
   }
 }
 
-/** Go's net/rpc/jsonrpc client accepts only a string (or null) as `error`. */
-function normalizeV1Error(response: Record<string, unknown>): void {
-  const error = response.error;
-  if (error && typeof error === 'object' && 'message' in error) {
-    response.error = String((error as { message: unknown }).message);
-  }
-  if (response.error !== null && response.error !== undefined) response.result = null;
+function invalid(version: RpcVersion, id: unknown, reason: string): object {
+  return failureResponse(version, id, rpcError(RPC_ERRORS.INVALID_REQUEST, `Invalid request: ${reason}`));
+}
+
+/** exactWriter: 1.0 responses (int64 results) and responses whose id only stringifyExact writes. */
+function exactWriter(response: object): boolean {
+  const r = response as { jsonrpc?: unknown; id?: unknown };
+  return r.jsonrpc === undefined || needsExactWriter(r.id);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

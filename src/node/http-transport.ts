@@ -4,13 +4,14 @@ import type { Logger } from '../logger.js';
 import { CALL_DEADLINES_HEADER, DEADLINE_HEADER } from '../protocol/deadline.js';
 import { REQUEST_ID_HEADER } from '../protocol/request-id.js';
 import { errorResponse, RPC_ERRORS } from '../protocol/rpc-errors.js';
-import { parseMessage, serializeResponse } from '../protocol/wire.js';
+import { parseMessage } from '../protocol/wire.js';
 import type { MessageHandler } from './admission.js';
 import { callDeadlines } from './call-deadlines.js';
 import { type ConnectionLimit, httpRefusal } from './connection-limit.js';
 import type { CallContext } from './dispatcher.js';
 import { httpServerTimeouts } from './http-timeouts.js';
 import type { RejectReason } from './metrics.js';
+import { INTERNAL_ERROR_TEXT, respond } from './respond.js';
 
 /** HttpTransportOptions configure the HTTP JSON-RPC listener. */
 export interface HttpTransportOptions {
@@ -45,6 +46,8 @@ export interface TransportObserver {
  * A socket that completes no request within `idleTimeoutMs` is closed, slow senders are cut off by
  * Node's header and request timeouts (see http-timeouts.ts), and a connection past the node's
  * budget is answered 503 (a JSON-RPC OVERLOADED body) and closed at once.
+ * Where JSON-RPC owes nothing (notifications) it answers 204; another method on `/` gets 405 with
+ * `Allow: POST`, an unknown path 404, both with a JSON-RPC error body.
  */
 export class HttpTransport {
   readonly #opts: HttpTransportOptions;
@@ -111,26 +114,31 @@ export class HttpTransport {
     if (req.socket.timeout) req.socket.setTimeout(0);
     if (this.#draining) res.setHeader('connection', 'close');
     const path = (req.url ?? '/').split('?', 1)[0];
-    if (req.method === 'POST' && (path === '/' || path === '/rpc')) {
+    const rpcPath = path === '/' || path === '/rpc';
+    if (req.method === 'POST' && rpcPath) {
       this.#onRpc(req, res);
       return;
     }
-    if (req.method === 'GET' || req.method === 'HEAD') {
-      const route =
-        path === '/healthz'
-          ? () => this.#probe(res, this.#opts.probes.alive())
-          : path === '/readyz'
-            ? () => this.#probe(res, this.#opts.probes.ready())
-            : path
-              ? this.#opts.extraRoutes?.get(path)
-              : undefined;
-      if (route) {
-        route(res);
-        return;
-      }
+    const route =
+      path === '/healthz'
+        ? () => this.#probe(res, this.#opts.probes.alive())
+        : path === '/readyz'
+          ? () => this.#probe(res, this.#opts.probes.ready())
+          : path
+            ? this.#opts.extraRoutes?.get(path)
+            : undefined;
+    if (route && (req.method === 'GET' || req.method === 'HEAD')) {
+      route(res);
+      return;
     }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end('{"error":"not found: POST / for JSON-RPC, GET /healthz, /readyz, /metrics"}');
+    // Drain any body so the refusal is read by the client instead of reset with the connection.
+    req.resume();
+    if (rpcPath || route) {
+      const allow = rpcPath ? 'POST' : 'GET, HEAD';
+      refuse(res, 405, `Invalid request: ${req.method} ${path}: use ${allow}`, { allow });
+      return;
+    }
+    refuse(res, 404, 'Invalid request: not found: POST / for JSON-RPC, GET /healthz, /readyz, /metrics');
   }
 
   #probe(res: http.ServerResponse, ok: boolean): void {
@@ -176,37 +184,39 @@ export class HttpTransport {
       refused = true;
       const text = Buffer.concat(chunks, size).toString('utf8');
       this.#answer(req, text)
-        .then(({ status, body }) => {
+        .catch(() => INTERNAL_ERROR_TEXT)
+        .then((body) => {
           if (body === undefined) {
             res.writeHead(204).end();
           } else {
-            res.writeHead(status, {
+            res.writeHead(200, {
               'content-type': 'application/json',
               'content-length': Buffer.byteLength(body),
             });
             res.end(body);
           }
         })
+        .catch(() => res.destroy())
         .finally(() => this.#done());
     });
   }
 
-  async #answer(
-    req: http.IncomingMessage,
-    text: string,
-  ): Promise<{ status: number; body: string | undefined }> {
+  /** #answer returns the response body for one request body (undefined when nothing is owed). */
+  async #answer(req: http.IncomingMessage, text: string): Promise<string | undefined> {
+    const observer = this.#opts.observer;
     const parsed = parseMessage(text);
     if (!parsed.ok) {
-      this.#opts.observer?.onReject('parse_error');
-      return { status: 200, body: JSON.stringify(parsed.response) };
+      observer?.onReject(parsed.reason);
+      return JSON.stringify(parsed.response);
     }
-    this.#opts.observer?.onMessage(Array.isArray(parsed.message) ? parsed.message.length : undefined);
+    observer?.onMessage(Array.isArray(parsed.message) ? parsed.message.length : undefined);
     const ctx: CallContext = {
       ...this.#deadlines(req, parsed.message),
       requestId: header(req, REQUEST_ID_HEADER),
+      onReject: observer && ((reason) => observer.onReject(reason)),
     };
     const started = performance.now();
-    const { response, exactInt64 } = await this.#opts.dispatcher.handle(parsed.message, ctx);
+    const body = await respond(this.#opts.dispatcher, parsed.message, ctx);
     const log = this.#opts.logger;
     if (log?.isLevelEnabled('debug')) {
       const calls = Array.isArray(parsed.message) ? parsed.message.length : 1;
@@ -215,10 +225,7 @@ export class HttpTransport {
         'request',
       );
     }
-    return {
-      status: 200,
-      body: response === undefined ? undefined : serializeResponse(response, exactInt64),
-    };
+    return body;
   }
 
   #deadlines(req: http.IncomingMessage, message: unknown): Pick<CallContext, 'deadline' | 'deadlineOf'> {
@@ -264,6 +271,22 @@ export class HttpTransport {
     this.#inflight--;
     if (this.#inflight === 0 && this.#idle) this.#idle();
   }
+}
+
+/** refuse answers `status` with a JSON-RPC error body (id null, -32600) and any extra headers. */
+function refuse(
+  res: http.ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+) {
+  const body = JSON.stringify(errorResponse(null, RPC_ERRORS.INVALID_REQUEST, message));
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

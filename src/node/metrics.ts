@@ -2,9 +2,14 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry
 import { CallTally } from './call-tally.js';
 import type { CallOutcome } from './dispatcher.js';
 
-/** RejectReason names the requests a transport refuses before any call runs. */
+/**
+ * RejectReason names the requests refused before any call runs: by the transport (`parse_error`,
+ * `nesting_too_deep`, `body_too_large`, `frame_too_large`) or by the dispatcher (`batch_too_large`,
+ * and `invalid_request` once per invalid request object, batch elements included).
+ */
 export type RejectReason =
   | 'parse_error'
+  | 'nesting_too_deep'
   | 'body_too_large'
   | 'frame_too_large'
   | 'batch_too_large'

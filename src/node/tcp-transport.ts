@@ -2,13 +2,14 @@ import net from 'node:net';
 import { takeDeadlineNote } from '../protocol/deadline.js';
 import { FrameTooLargeError, LineSplitter } from '../protocol/line-splitter.js';
 import { errorResponse, RPC_ERRORS } from '../protocol/rpc-errors.js';
-import { parseMessage, serializeResponse } from '../protocol/wire.js';
+import { parseMessage } from '../protocol/wire.js';
 import type { MessageHandler } from './admission.js';
 import { callDeadlines } from './call-deadlines.js';
 import { type ConnectionLimit, tcpRefusal } from './connection-limit.js';
 import type { CallContext } from './dispatcher.js';
 import type { TransportObserver } from './http-transport.js';
 import { IdleTimer } from './idle-timer.js';
+import { respond } from './respond.js';
 
 /** TcpTransportOptions configure the newline-delimited JSON-RPC listener. */
 export interface TcpTransportOptions {
@@ -209,24 +210,33 @@ class Connection {
   }
 
   #handleLine(line: string): void {
+    const observer = this.#opts.observer;
     const parsed = parseMessage(line);
     if (!parsed.ok) {
-      this.#opts.observer?.onReject('parse_error');
+      observer?.onReject(parsed.reason);
       this.#write(JSON.stringify(parsed.response));
       return;
     }
     const { message, askedMs, callMs } = takeDeadlineNote(parsed.message);
-    this.#opts.observer?.onMessage(Array.isArray(message) ? message.length : undefined);
+    observer?.onMessage(Array.isArray(message) ? message.length : undefined);
     this.#inflight++;
-    const ctx: CallContext = callDeadlines(message, askedMs, callMs, this.#opts.requestTimeoutMs);
-    this.#opts.dispatcher.handle(message, ctx).then(({ response, exactInt64 }) => {
-      if (response !== undefined) this.#write(serializeResponse(response, exactInt64));
-      this.#inflight--;
-      this.#pump();
-      if (this.#inflight > 0) return;
-      this.#idleTimer.touch();
-      this.#idle?.();
-    });
+    const ctx: CallContext = {
+      ...callDeadlines(message, askedMs, callMs, this.#opts.requestTimeoutMs),
+      onReject: observer && ((reason) => observer.onReject(reason)),
+    };
+    // respond never rejects; the finally still runs if writing throws, so the count cannot leak.
+    void respond(this.#opts.dispatcher, message, ctx)
+      .then((text) => {
+        if (text !== undefined) this.#write(text);
+      })
+      .catch(() => this.#socket.destroy())
+      .finally(() => {
+        this.#inflight--;
+        this.#pump();
+        if (this.#inflight > 0) return;
+        this.#idleTimer.touch();
+        this.#idle?.();
+      });
   }
 
   /** Write one response line; a client that stops reading stops being read (no unbounded buffering). */

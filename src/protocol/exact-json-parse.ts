@@ -1,7 +1,10 @@
 /**
- * parseExact: JSON.parse that returns integer literals beyond ±(2^53−1) as exact bigints.
+ * parseExact: JSON.parse that keeps number literals exact: integers beyond ±(2^53−1) as bigints,
+ * literals no JavaScript value holds (`1e400`, an integer of more than 20,000 digits) as RawNumber.
  */
 import { randomUUID } from 'node:crypto';
+import { closingQuote } from './json-scan.js';
+import { RawNumber } from './raw-number.js';
 
 /**
  * A random per-process marker. Data cannot carry it by accident; guessing it would need
@@ -10,28 +13,38 @@ import { randomUUID } from 'node:crypto';
 const MARK = `bigint${randomUUID().replaceAll('-', '')}`;
 
 /**
- * A JSON integer literal of 16+ digits (`\d` spelled out for speed, as below): not part of
- * a fraction or exponent, and not followed by `:`. Invalid literals (a leading zero) and
- * literals in key position are never matched, so the rewrite to a string cannot make
- * invalid text valid: JSON.parse still rejects them.
+ * A JSON number literal that may not survive `JSON.parse` (`\d` spelled out for speed, as below):
+ * an integer part of 16+ digits, or an exponent of 3+ digits. It is not part of a longer literal
+ * and not followed by `:`. Invalid literals (a leading zero) and literals in key position are never
+ * matched, so the rewrite to a string cannot make invalid text valid: JSON.parse still rejects them.
  */
-const LONG_INTEGER = /(?<![\d.eE+-])-?[1-9]\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d*(?![\d.eE])(?!\s*:)/g;
+const SUSPECT_NUMBER =
+  /(?<![\d.eE+-])-?(?:[1-9]\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d*(?:\.\d+)?(?:[eE][+-]?\d+)?|(?:0|[1-9]\d*)(?:\.\d+)?[eE][+-]?\d\d\d+)(?![\d.eE])(?!\s*:)/g;
 /** A run of 16 digits: `\d{16}` spelled out, which V8 matches about ten times faster. */
 const SIXTEEN_DIGITS = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d/;
+/** An exponent of 3+ digits, the only other way a literal can overflow a double. */
+const LONG_EXPONENT = /[eE][+-]?\d\d\d/;
+/** FRACTION_OR_EXPONENT tells a literal that is not a plain integer. */
+const FRACTION_OR_EXPONENT = /[.eE]/;
+/** MAX_EXACT_DIGITS: integer literals longer than this stay RawNumber (BigInt parsing is superlinear). */
+export const MAX_EXACT_DIGITS = 20_000;
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 const SAFE_MIN = -SAFE_MAX;
 const REF_INDEX = /^\d+$/;
 
+type Exact = bigint | RawNumber;
+
 /**
  * parseExact works like `JSON.parse(text)` but returns integer literals outside
- * ±(2^53−1) as exact `bigint`s; other numbers (fractions, exponents, safe integers) stay
- * numbers, and digits inside strings stay strings. Text without a 16-digit run goes straight
- * to `JSON.parse`.
+ * ±(2^53−1) as exact `bigint`s (up to MAX_EXACT_DIGITS digits), and literals that would
+ * become ±Infinity or that are longer as RawNumber; other numbers (fractions, exponents, safe
+ * integers) stay numbers, and digits inside strings stay strings. Text without a 16-digit run
+ * or a 3-digit exponent goes straight to `JSON.parse`.
  * @throws SyntaxError on malformed JSON, like `JSON.parse`.
  */
 export function parseExact(text: string): unknown {
-  if (!SIXTEEN_DIGITS.test(text)) return JSON.parse(text);
-  const bigints: bigint[] = [];
+  if (!SIXTEEN_DIGITS.test(text) && !LONG_EXPONENT.test(text)) return JSON.parse(text);
+  const bigints: Exact[] = [];
   const rewritten = rewriteOutsideStrings(text, bigints);
   let value: unknown;
   try {
@@ -45,17 +58,17 @@ export function parseExact(text: string): unknown {
 }
 
 /**
- * rewriteOutsideStrings replaces each unsafe integer literal outside JSON strings by a
- * marked string `"<MARK><index>"` and pushes its value on `bigints`. Candidates are found by
+ * rewriteOutsideStrings replaces each inexact number literal outside JSON strings by a
+ * marked string `"<MARK><index>"` and pushes its exact value on `bigints`. Candidates are found by
  * regex over the whole text; string boundaries are tracked only up to each candidate, by
  * jumping from quote to quote. Unterminated strings are left to JSON.parse to reject.
  */
-function rewriteOutsideStrings(text: string, bigints: bigint[]): string {
+function rewriteOutsideStrings(text: string, bigints: Exact[]): string {
   let out = '';
   let copied = 0; // text before this index is already in `out`
   let outside = 0; // this index is known to be outside any string
-  LONG_INTEGER.lastIndex = 0;
-  for (let m = LONG_INTEGER.exec(text); m !== null; m = LONG_INTEGER.exec(text)) {
+  SUSPECT_NUMBER.lastIndex = 0;
+  for (let m = SUSPECT_NUMBER.exec(text); m !== null; m = SUSPECT_NUMBER.exec(text)) {
     const at = m.index;
     let inString = false;
     for (let q = text.indexOf('"', outside); q !== -1 && q < at; q = text.indexOf('"', outside)) {
@@ -68,7 +81,7 @@ function rewriteOutsideStrings(text: string, bigints: bigint[]): string {
       }
     }
     if (inString) {
-      LONG_INTEGER.lastIndex = outside;
+      SUSPECT_NUMBER.lastIndex = outside;
       continue;
     }
     const literal = m[0];
@@ -82,38 +95,35 @@ function rewriteOutsideStrings(text: string, bigints: bigint[]): string {
   return out + text.slice(copied);
 }
 
-function mark(literal: string, bigints: bigint[]): string {
-  const n = BigInt(literal);
-  if (n >= SAFE_MIN && n <= SAFE_MAX) return literal;
-  bigints.push(n);
+/** mark returns `literal` when JSON.parse reads it exactly, else a marked string for its exact value. */
+function mark(literal: string, bigints: Exact[]): string {
+  let exact: Exact;
+  if (FRACTION_OR_EXPONENT.test(literal)) {
+    if (Number.isFinite(Number(literal))) return literal;
+    exact = new RawNumber(literal);
+  } else if (literal.length - (literal.charCodeAt(0) === 45 ? 1 : 0) > MAX_EXACT_DIGITS) {
+    exact = new RawNumber(literal);
+  } else {
+    const n = BigInt(literal);
+    if (n >= SAFE_MIN && n <= SAFE_MAX) return literal;
+    exact = n;
+  }
+  bigints.push(exact);
   return `"${MARK}${bigints.length - 1}"`;
 }
 
-/** closingQuote returns the index of the quote closing the string opened at `open`, or -1. */
-function closingQuote(text: string, open: number): number {
-  let at = open + 1;
-  for (;;) {
-    const q = text.indexOf('"', at);
-    if (q === -1) return -1;
-    let slashes = 0;
-    for (let i = q - 1; text.charCodeAt(i) === 92; i--) slashes++;
-    if (slashes % 2 === 0) return q;
-    at = q + 1;
-  }
-}
-
-function lookup(v: unknown, bigints: bigint[]): bigint | undefined {
+function lookup(v: unknown, bigints: Exact[]): Exact | undefined {
   if (typeof v !== 'string' || !v.startsWith(MARK)) return undefined;
   const index = v.slice(MARK.length);
   return REF_INDEX.test(index) ? bigints[Number(index)] : undefined;
 }
 
 /**
- * restore swaps marked strings back to bigints in place, walking iteratively (no recursion
+ * restore swaps marked strings back to their exact values in place, walking iteratively (no recursion
  * limit) and stopping once all are found (some may be gone, overwritten by a duplicate key).
- * It returns `root`, or the bigint when `root` itself is one.
+ * It returns `root`, or the exact value when `root` itself is one.
  */
-function restore(root: unknown, bigints: bigint[]): unknown {
+function restore(root: unknown, bigints: Exact[]): unknown {
   const top = lookup(root, bigints);
   if (top !== undefined) return top;
   let found = 0;

@@ -1,14 +1,15 @@
 /**
- * stringifyExact: JSON.stringify that writes bigints as raw JSON numbers with exact digits.
+ * stringifyExact: JSON.stringify that writes bigints and RawNumbers as raw JSON numbers, exactly.
  */
 import { randomUUID } from 'node:crypto';
+import { RawNumber } from './raw-number.js';
 
 /**
  * A random per-process marker. Data cannot carry it by accident; guessing it would need
  * 122 random bits. It uses only characters JSON never escapes.
  */
 const MARK = `bigint${randomUUID().replaceAll('-', '')}`;
-const MARKED_BIGINT = new RegExp(`"${MARK}(-?\\d+)${MARK}"`, 'g');
+const MARKED_BIGINT = new RegExp(`"${MARK}(-?[\\d.eE+-]+)${MARK}"`, 'g');
 
 /** Nesting depth past which `prepare` gives up and the slower replacer path is used. */
 const MAX_PREPARE_DEPTH = 1000;
@@ -16,12 +17,13 @@ const TOO_DEEP = Symbol('too deep');
 
 /**
  * stringifyExact works like `JSON.stringify(value)` but writes every `bigint`, at any
- * depth, as a raw JSON number with exact digits. Values without bigints go straight through
+ * depth, as a raw JSON number with exact digits, and every RawNumber as its text. Values without bigints go straight through
  * `JSON.stringify`; otherwise plain objects and arrays holding bigints are copied with the
  * bigints replaced by marked strings, which are unmarked in the output. `toJSON` methods and
  * getters may be called more than once.
  * @throws TypeError when `value` is not serializable (cycles, or a top-level `undefined`,
- * function or symbol, for which JSON.stringify would return undefined).
+ * function or symbol, for which JSON.stringify would return undefined, or a RawNumber that only
+ * the slow replacer path reaches).
  */
 export function stringifyExact(value: unknown): string {
   let text = nativeStringify(value);
@@ -65,12 +67,13 @@ function tryStringify(value: unknown): string | undefined {
 
 /**
  * prepare returns `value` with every bigint reachable through plain objects and arrays
- * replaced by a marked string, copying only the containers that change. Objects with
+ * (or RawNumber) replaced by a marked string, copying only the containers that change. Objects with
  * `toJSON` and class instances are left for JSON.stringify.
  */
 function prepare(value: unknown, depth: number): unknown {
   if (typeof value === 'bigint') return `${MARK}${value}${MARK}`;
   if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof RawNumber) return `${MARK}${value.text}${MARK}`;
   if (depth > MAX_PREPARE_DEPTH) return TOO_DEEP;
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
   if (Array.isArray(value)) {

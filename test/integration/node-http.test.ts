@@ -92,7 +92,7 @@ describe('arith-node over HTTP', () => {
     expect(r.text).toBe('');
   });
 
-  it('serves /healthz and /readyz, and 404 elsewhere', async () => {
+  it('serves /healthz and /readyz, 405 for another method, and 404 elsewhere, with JSON-RPC bodies', async () => {
     for (const path of ['/healthz', '/readyz']) {
       const res = await fetch(`${node.http}${path}`);
       expect(res.status).toBe(200);
@@ -100,7 +100,16 @@ describe('arith-node over HTTP', () => {
     }
     expect((await fetch(`${node.http}/nope`)).status).toBe(404);
     expect((await fetch(`${node.http}/nope`, { method: 'POST', body: '{}' })).status).toBe(404);
-    expect((await fetch(`${node.http}/`)).status).toBe(404); // GET on the RPC path
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await fetch(`${node.http}/`, { method }); // another method on the RPC path
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+      expect(await res.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
+    }
+    const post = await fetch(`${node.http}/healthz`, { method: 'POST', body: '{}' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    const missing = await fetch(`${node.http}/nope`);
+    expect(await missing.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
   });
 
   it('reuses one keep-alive socket for many requests', async () => {

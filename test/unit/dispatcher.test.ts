@@ -8,11 +8,11 @@ const ctx = (ms = 5_000) => ({ deadline: Date.now() + ms });
 /** call sends one message through a dispatcher and returns the response and its exact wire text. */
 async function call(message: unknown, options: DispatcherOptions = {}, ms?: number) {
   const d = new Dispatcher(options);
-  const { response, exactInt64 } = await d.handle(message, ctx(ms));
+  const { response, exact } = await d.handle(message, ctx(ms));
   return {
     response,
-    exactInt64,
-    text: response === undefined ? undefined : serializeResponse(response, exactInt64),
+    exact,
+    text: response === undefined ? undefined : serializeResponse(response, exact),
   };
 }
 
@@ -131,7 +131,7 @@ describe('Dispatcher JSON-RPC 1.0 (Go net/rpc/jsonrpc)', () => {
 
   it('answers { id, result, error: null } with int64 results as raw numbers', async () => {
     const r = await call(v1(0, 'Arith.Multiply', [{ A: 7, B: 8 }]));
-    expect(r.exactInt64).toBe(true);
+    expect(r.exact).toBe(true);
     expect(r.response).toEqual({ id: 0, result: 56n, error: null });
     const big = await call(v1(1, 'Arith.Multiply', [{ A: 3037000499, B: 3037000499 }]));
     expect(big.response).toMatchObject({ id: 1, error: null, result: 9223372030926249001n });
