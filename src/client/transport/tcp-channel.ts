@@ -90,8 +90,13 @@ export class TcpChannel implements Channel {
     const splitter = new LineSplitter(this.#opts.maxReplyBytes ?? 64 * 1024 * 1024);
     let failure: unknown;
     socket.setTimeout(this.#opts.connectTimeoutMs, () => {
-      const msg = `connect took over ${this.#opts.connectTimeoutMs} ms`;
-      this.#drop(socket, new TransportError(msg, this.#opts.nodeId, 'timeout'));
+      // Timers run before pending I/O: when the event loop was blocked past the timeout, the
+      // connect may have completed meanwhile. Judge after one poll phase, not before it.
+      setImmediate(() => {
+        if (!socket.connecting) return;
+        const msg = `connect took over ${this.#opts.connectTimeoutMs} ms`;
+        this.#drop(socket, new TransportError(msg, this.#opts.nodeId, 'timeout'));
+      });
     });
     socket.once('connect', () => {
       socket.setTimeout(0);
