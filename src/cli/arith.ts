@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { VERSION } from '../version.js';
-import type { Command, Io } from './command.js';
+import { type Command, etcdAccessError, type Io } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { ETCD_SPECS } from './etcd-options.js';
-import { formatHelp, type OptionSpec, parseOptions, UsageError } from './options.js';
+import { formatHelp, type OptionSpec, type OptionValues, parseOptions, UsageError } from './options.js';
 
 const COMMON: readonly OptionSpec[] = [
   { flag: 'json', type: 'boolean', help: 'machine-readable JSON output' },
@@ -51,11 +51,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   const debug = rest.includes('--debug');
+  let parsed: OptionValues | undefined;
   try {
     if (!command)
       throw new UsageError(`unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
     const specs = specsOf(command);
     const { values, positionals } = parseOptions(specs, rest, process.env, { allowPositionals: true });
+    parsed = values;
     if (values.help) {
       io.out(formatHelp(`${command.summary}\n\nUsage: ${command.usage}`, specs));
       return 0;
@@ -79,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
       io.err(command ? `Usage: ${command.usage}` : "Try 'arith --help'.");
       return 2;
     }
-    const err = error as Error;
+    const err = (parsed && etcdAccessError(error, parsed)) || (error as Error);
     io.err(debug ? (err.stack ?? String(err)) : err.message || String(err));
     return 1;
   }

@@ -1,4 +1,6 @@
 import { type Cluster, connect } from '../client/cluster.js';
+import { createEtcdClient } from '../registry/etcd-client.js';
+import { type EtcdDenial, etcdDenial } from '../util/retry-etcd.js';
 import { toEtcdOptions } from './etcd-options.js';
 import type { OptionSpec, OptionValues } from './options.js';
 
@@ -26,24 +28,73 @@ export class EtcdUnreachableError extends Error {
   override readonly name = 'EtcdUnreachableError';
 }
 
+/** EtcdAccessError: etcd refused the credentials or a permission; the CLI prints one line and exits 1. */
+export class EtcdAccessError extends Error {
+  override readonly name = 'EtcdAccessError';
+}
+
+/**
+ * etcdAccessError turns an etcd refusal into an EtcdAccessError naming the user, the key prefix and
+ * what to do, or returns undefined when `error` is no refusal.
+ */
+export function etcdAccessError(
+  error: unknown,
+  values: OptionValues,
+  prefix?: string,
+): EtcdAccessError | undefined {
+  if (error instanceof EtcdAccessError) return error;
+  const denial: EtcdDenial | undefined = etcdDenial(error);
+  if (!denial) return undefined;
+  const ns = values.namespace as string;
+  const user = values['etcd-user'] === undefined ? 'no user (--etcd-user)' : `user ${values['etcd-user']}`;
+  const endpoints = (values.etcd as string[] | undefined)?.join(', ') ?? '';
+  const where = prefix ?? `/${ns}/`;
+  const fix =
+    denial === 'authentication failed'
+      ? 'check --etcd-user / --etcd-password (env ETCD_USERNAME, ETCD_PASSWORD)'
+      : `the user's role lacks access to ${where}; \`arith etcd roles --namespace ${ns}\` prints the roles`;
+  return new EtcdAccessError(`etcd ${denial} for ${user} on ${where} at ${endpoints}: ${fix}`, {
+    cause: error,
+  });
+}
+
 /**
  * openCluster connects the SDK with the command's etcd settings; if etcd can't be read it throws
- * EtcdUnreachableError naming the endpoints tried and what to do.
+ * EtcdUnreachableError naming the endpoints tried and what to do, or EtcdAccessError when etcd refused
+ * the credentials or the read of `/<ns>/nodes/`.
  */
 export async function openCluster(values: OptionValues, signal: AbortSignal): Promise<Cluster> {
   const etcd = toEtcdOptions(values);
+  const prefix = `/${values.namespace as string}/nodes/`;
+  // Discovery retries every error until the connect timeout; one plain read beside it finds a
+  // refusal (wrong password, missing permission) at once and stops the connect.
+  const refused = new AbortController();
+  const probe = createEtcdClient(etcd);
+  const denied = probe
+    .getAll()
+    .prefix(prefix)
+    .count()
+    .then(
+      () => undefined,
+      (error: unknown) => etcdAccessError(error, values, prefix),
+    );
+  void denied.then((access) => access && refused.abort(access));
   try {
     return await connect({
       etcd,
       namespace: values.namespace as string,
       connectTimeoutMs: Math.min(5_000, (values['etcd-timeout'] as number) ?? 5_000),
-      signal,
+      signal: AbortSignal.any([signal, refused.signal]),
     });
   } catch (error) {
     if (signal.aborted) throw error;
+    const access = refused.signal.aborted ? await denied : etcdAccessError(error, values, prefix);
+    if (access) throw access;
     throw new EtcdUnreachableError(
       `cannot reach etcd at ${etcd.endpoints.join(', ')}: start one (e.g. \`npm start\`) or point --etcd / ETCD_ENDPOINTS at it`,
       { cause: error },
     );
+  } finally {
+    probe.close();
   }
 }

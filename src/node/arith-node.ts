@@ -212,6 +212,7 @@ export class ArithNode {
       value: () => JSON.stringify(this.info),
       ttlSeconds: o.ttlSeconds,
       logger: this.logger,
+      user: o.etcd.username,
     });
     await this.#registration.start();
   }

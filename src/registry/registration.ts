@@ -3,7 +3,7 @@ import type { RetryPolicy } from 'cockatiel';
 import type { Etcd3, Lease, Watcher } from 'etcd3';
 import type { Logger } from '../logger.js';
 import { sleep } from '../util/backoff.js';
-import { etcdRetryPolicy, runRetrying } from '../util/retry-etcd.js';
+import { etcdDenial, etcdRetryPolicy, runRetrying } from '../util/retry-etcd.js';
 import type { RegistrationState } from './types.js';
 
 /** RegistrationOptions: the key a node owns, its value, and the lease TTL. */
@@ -14,6 +14,8 @@ export interface RegistrationOptions {
   value: () => string;
   ttlSeconds: number;
   logger: Logger;
+  /** user: the etcd user, named when etcd refuses the credentials or the permission. */
+  user?: string | undefined;
 }
 
 /** RegistrationEvents: what a Registration emits. */
@@ -44,6 +46,7 @@ export class Registration extends EventEmitter<RegistrationEvents> {
   #recovering: Promise<void> | undefined;
   #again = false;
   #everRegistered = false;
+  #deniedLogged = false;
   /** reregistrations counts successful registrations after the first. */
   reregistrations = 0;
 
@@ -142,6 +145,7 @@ export class Registration extends EventEmitter<RegistrationEvents> {
           await this.#registerOnce();
         } catch (error) {
           this.#dropLease();
+          this.#noteDenied(error);
           throw error;
         }
       } while (this.#again && this.#state !== 'closed');
@@ -169,12 +173,27 @@ export class Registration extends EventEmitter<RegistrationEvents> {
     const again = this.#everRegistered;
     this.#everRegistered = true;
     if (again) this.reregistrations++;
+    this.#deniedLogged = false;
     this.#setState('registered');
     this.#opts.logger.info(
       { leaseId: this.#leaseId, key: this.#opts.key },
       again ? 're-registered' : 'registered',
     );
     this.emit('registered', { leaseId: this.#leaseId, again });
+  }
+
+  /** #noteDenied logs once per streak that etcd refused the credentials or the permission (retries go on). */
+  #noteDenied(error: unknown): void {
+    const denial = etcdDenial(error);
+    if (!denial || this.#deniedLogged) return;
+    this.#deniedLogged = true;
+    const key = this.#opts.key;
+    const prefix = key.slice(0, key.lastIndexOf('/') + 1);
+    const user = this.#opts.user ?? '(none)';
+    this.#opts.logger.error(
+      { user, prefix, err: (error as Error).message },
+      `etcd ${denial} for user ${user} on ${prefix}: cannot register; retrying with backoff until the credentials or role are fixed`,
+    );
   }
 
   /** Watch our own key: if someone deletes it while we serve, put it back. */

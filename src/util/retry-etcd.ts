@@ -129,3 +129,21 @@ function idempotentPolicy(logger: Logger, maxAttempts: number): RetryPolicy {
   }
   return policy;
 }
+
+/** EtcdDenial names why etcd refused a request whatever the retry: wrong credentials or a missing role permission. */
+export type EtcdDenial = 'authentication failed' | 'permission denied';
+
+/** etcdDenial tells whether `error` (or an error in its `cause` chain) is etcd refusing the credentials or the permission. */
+export function etcdDenial(error: unknown): EtcdDenial | undefined {
+  for (let e = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const message = (e as { message?: string }).message ?? '';
+    if (
+      e instanceof EtcdAuthenticationFailedError ||
+      /authentication failed|invalid auth|user ID or password/i.test(message)
+    )
+      return 'authentication failed';
+    if (e instanceof EtcdPermissionDeniedError || /permission denied/i.test(message))
+      return 'permission denied';
+  }
+  return undefined;
+}

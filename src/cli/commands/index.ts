@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { bulkCommand } from './bulk.js';
 import { callCommand } from './call.js';
+import { etcdRolesCommand } from './etcd-roles.js';
 import { nodesCommand } from './nodes.js';
 import { resultsCommand } from './results.js';
 import { upCommand } from './up.js';
@@ -12,4 +13,5 @@ export const COMMANDS: readonly Command[] = [
   callCommand,
   bulkCommand,
   resultsCommand,
+  etcdRolesCommand,
 ];
