@@ -1,6 +1,7 @@
 import { type Cluster, connect } from '../client/cluster.js';
 import { toEtcdOptions } from './etcd-options.js';
 import type { OptionSpec, OptionValues } from './options.js';
+import { toClientTls } from './tls-options.js';
 
 /** Io is where a command writes, so tests can capture it. */
 export interface Io {
@@ -27,14 +28,16 @@ export class EtcdUnreachableError extends Error {
 }
 
 /**
- * openCluster connects the SDK with the command's etcd settings; if etcd can't be read it throws
- * EtcdUnreachableError naming the endpoints tried and what to do.
+ * openCluster connects the SDK with the command's etcd and node TLS settings; if etcd can't be
+ * read it throws EtcdUnreachableError naming the endpoints tried and what to do.
  */
 export async function openCluster(values: OptionValues, signal: AbortSignal): Promise<Cluster> {
   const etcd = toEtcdOptions(values);
+  const tls = toClientTls(values);
   try {
     return await connect({
       etcd,
+      ...(tls ? { tls } : {}),
       namespace: values.namespace as string,
       connectTimeoutMs: Math.min(5_000, (values['etcd-timeout'] as number) ?? 5_000),
       signal,
