@@ -6,6 +6,7 @@
  * whose CA does not verify the node gets a NodeTlsError naming the node. Certificates are made
  * now with openssl; connection limits and idle timers hold over TLS.
  */
+import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Cluster, isRetryable, NodeTlsError } from '../../src/index.js';
@@ -14,6 +15,8 @@ import { buildGo, type GoBuild, hasGo, run } from '../support/go-build.js';
 import { type NodeProcess, startNode } from '../support/process.js';
 import { type RawSocket, rawSocket, tlsSocket } from '../support/raw-socket.js';
 import { makeTestCerts, OPENSSL, type TestCerts } from '../support/test-certs.js';
+
+const ARITH_BIN = fileURLToPath(new URL('../../dist/cli/arith.js', import.meta.url));
 
 if (!OPENSSL && process.env.CI) throw new Error('node-tls.test needs openssl in CI');
 
@@ -143,6 +146,30 @@ describe.skipIf(!OPENSSL)('arith-node with --tls-cert, --tls-key and --tls-clien
       const misnamed = await tlsFailure(await fixture.open(ns, { transport, tls: named }));
       expect(misnamed).toMatchObject({ name: 'NodeTlsError', code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
     }
+  });
+
+  it('serves `arith call` with --tls-ca/--tls-cert/--tls-key; without --tls-ca it says why', async () => {
+    const common = [
+      'call',
+      'Arith.Multiply',
+      '7',
+      '8',
+      '--etcd',
+      fixture.endpoints.join(','),
+      '--namespace',
+      ns,
+    ];
+    const tlsFlags = ['--tls-ca', certs.ca, '--tls-cert', certs.client.cert, '--tls-key', certs.client.key];
+    const env = { ...process.env, ETCD_ENDPOINTS: '', ARITH_NAMESPACE: '' };
+    const ok = await run(process.execPath, [ARITH_BIN, ...common, ...tlsFlags], { env, timeout: 30_000 });
+    expect(ok.stdout.trim()).toBe('56');
+    const failed = await run(process.execPath, [ARITH_BIN, ...common], { env, timeout: 30_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+    );
+    console.log(`[arith call] without --tls-ca: exit ${failed.code}: ${failed.stderr.trim()}`);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`TLS with node ${node.id} failed: node certificate`);
   });
 
   describe.skipIf(!hasGo)("Go's jsonrpc.NewClient over tls.Dial", () => {
