@@ -21,6 +21,7 @@ export {
   DeadlineExceededError,
   errorFromRpc,
   isRetryable,
+  NodeTlsError,
   NoNodesError,
   OverloadedError,
   QuorumError,
@@ -38,10 +39,12 @@ export { fromWire, type Integer, toWire } from './client/exact.js';
 export type { Receipt } from './client/fanout.js';
 export type { NodeStats } from './client/node-client.js';
 export type { TransportName } from './client/transport/channel.js';
+export type { NodeTlsClientOptions } from './client/transport/node-tls.js';
 export type { Verified } from './client/verify-modes.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { ArithNode, type ArithNodeOptions } from './node/arith-node.js';
 export { type CallContext, type CallOutcome, Dispatcher, type DispatcherOptions } from './node/dispatcher.js';
+export type { NodeTlsOptions } from './node/server-tls.js';
 export { DEADLINE_HEADER, DEADLINE_METHOD } from './protocol/deadline.js';
 export { parseExact, stringifyExact } from './protocol/exact-json.js';
 export { type JsonRpcErrorObject, RPC_ERRORS } from './protocol/rpc-errors.js';

@@ -18,6 +18,7 @@ import { measuredWindow } from '../lib/profiling.js';
 import type { Table } from '../lib/report.js';
 import { type Cluster, connect } from '../lib/sdk.js';
 import { round } from '../lib/stats.js';
+import { sdkTls, tlsRatioNotes } from './throughput-tls.js';
 
 /** ThroughputRow is one scenario at one concurrency, the median over runs. */
 export interface ThroughputRow extends Summary {
@@ -28,7 +29,7 @@ export interface ThroughputRow extends Summary {
 }
 
 /** Scenario is one client/server pair: set up once, measured at every concurrency, torn down. */
-interface Scenario {
+export interface Scenario {
   id: string;
   label: string;
   setup(): Promise<void>;
@@ -39,7 +40,7 @@ interface Scenario {
 }
 
 /** Client is one scenario's client: one call, its servers' pids, optional node counters, and close. */
-interface Client {
+export interface Client {
   once: OnceFn;
   serverPids: number[];
   /** counters: the servers' calls and requests (HTTP requests, TCP lines) so far (arith-node /metrics), for calls per request. */
@@ -283,6 +284,7 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<Th
     sdk(ctx, true),
     sdk(ctx, false),
     sdk(ctx, true, 'http'),
+    sdkTls(ctx, nodeScenario),
     jaysonPair(ctx),
     echoPair(ctx),
     goPair(ctx),
@@ -384,6 +386,7 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<Th
       'CPU %: of one core (the machine has 2), from /proc (Go client: getrusage) during the measured run; server = all server processes.',
       'CPU µs/call: (client + server CPU) / calls: what one call costs the machine, whatever the scheduling.',
       'calls/req: calls per request (HTTP request or TCP line) the nodes served (their /metrics), i.e. the mean auto-batch size.',
+      ...tlsRatioNotes(rows),
     ],
   };
   return { tables: [table], data: rows };

@@ -4,6 +4,7 @@ import { type Command, etcdAccessError, type Io } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { ETCD_SPECS } from './etcd-options.js';
 import { formatHelp, type OptionSpec, type OptionValues, parseOptions, UsageError } from './options.js';
+import { CLIENT_TLS_SPECS } from './tls-options.js';
 
 const COMMON: readonly OptionSpec[] = [
   { flag: 'json', type: 'boolean', help: 'machine-readable JSON output' },
@@ -21,12 +22,15 @@ Usage: arith <command> [options]
 Commands:
 ${list}
 
-Run 'arith <command> --help' for a command's flags. Common etcd settings (flags or env):
-${formatHelp('', ETCD_SPECS).split('\n').slice(3).join('\n')}`;
+Run 'arith <command> --help' for a command's flags. Common etcd and node TLS settings (flags or env):
+${formatHelp('', [...ETCD_SPECS, ...CLIENT_TLS_SPECS])
+  .split('\n')
+  .slice(3)
+  .join('\n')}`;
 }
 
 function specsOf(command: Command): OptionSpec[] {
-  return [...command.specs, ...(command.needsEtcd ? ETCD_SPECS : []), ...COMMON];
+  return [...command.specs, ...(command.needsEtcd ? [...ETCD_SPECS, ...CLIENT_TLS_SPECS] : []), ...COMMON];
 }
 
 // A closed stdout (e.g. `| head`, or a pipe whose reader died on Ctrl-C) must not crash a command

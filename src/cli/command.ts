@@ -3,6 +3,7 @@ import { createEtcdClient } from '../registry/etcd-client.js';
 import { type EtcdDenial, etcdDenial } from '../util/retry-etcd.js';
 import { toEtcdOptions } from './etcd-options.js';
 import type { OptionSpec, OptionValues } from './options.js';
+import { toClientTls } from './tls-options.js';
 
 /** Io is where a command writes, so tests can capture it. */
 export interface Io {
@@ -59,12 +60,13 @@ export function etcdAccessError(
 }
 
 /**
- * openCluster connects the SDK with the command's etcd settings; if etcd can't be read it throws
+ * openCluster connects the SDK with the command's etcd and node TLS settings; if etcd can't be read it throws
  * EtcdUnreachableError naming the endpoints tried and what to do, or EtcdAccessError when etcd refused
  * the credentials or the read of `/<ns>/nodes/`.
  */
 export async function openCluster(values: OptionValues, signal: AbortSignal): Promise<Cluster> {
   const etcd = toEtcdOptions(values);
+  const tls = toClientTls(values);
   const prefix = `/${values.namespace as string}/nodes/`;
   // Discovery retries every error until the connect timeout; one plain read beside it finds a
   // refusal (wrong password, missing permission) at once and stops the connect.
@@ -82,6 +84,7 @@ export async function openCluster(values: OptionValues, signal: AbortSignal): Pr
   try {
     return await connect({
       etcd,
+      ...(tls ? { tls } : {}),
       namespace: values.namespace as string,
       connectTimeoutMs: Math.min(5_000, (values['etcd-timeout'] as number) ?? 5_000),
       signal: AbortSignal.any([signal, refused.signal]),

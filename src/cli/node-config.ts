@@ -4,6 +4,7 @@ import type { ArithNodeOptions } from '../node/arith-node.js';
 import { isValidName } from '../registry/keys.js';
 import { ETCD_SPECS, toEtcdOptions } from './etcd-options.js';
 import { type OptionSpec, parseOptions, UsageError } from './options.js';
+import { NODE_TLS_SPECS, toNodeTls } from './tls-options.js';
 
 const host = /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)$/;
 
@@ -42,6 +43,7 @@ export const NODE_SPECS: readonly OptionSpec[] = [
     pattern: host,
     help: 'host clients dial, written to etcd (default: --host, or the hostname when binding 0.0.0.0/::)',
   },
+  ...NODE_TLS_SPECS,
   ...ETCD_SPECS,
   {
     flag: 'ttl',
@@ -191,6 +193,7 @@ export function parseNodeCommand(argv: string[], env: NodeJS.ProcessEnv): NodeCo
     );
   }
   const etcd = toEtcdOptions(v);
+  const tls = toNodeTls(v);
   const options: ArithNodeOptions = {
     nodeId,
     host: bind.replace(/^\[(.*)\]$/, '$1'),
@@ -210,6 +213,7 @@ export function parseNodeCommand(argv: string[], env: NodeJS.ProcessEnv): NodeCo
     maxInflight: v['max-inflight'] as number,
     delayMs: v['delay-ms'] as number,
     faultWrongAnswer: v.fault === 'wrong-answer',
+    ...(tls ? { tls } : {}),
     ...(v.standalone ? {} : { etcd }),
   };
   return { kind: 'run', options, logLevel: v['log-level'] as string };

@@ -264,6 +264,7 @@ export async function connect(options: ConnectOptions): Promise<Cluster> {
     pipeline: 32,
     maxBatch,
     connectTimeoutMs: 2_000,
+    tls: options.tls,
   });
   const timeoutMs = options.connectTimeoutMs ?? 10_000;
   // A ref'd timer (AbortSignal.timeout is unref'd): discovery's retries and gRPC hold no ref, so

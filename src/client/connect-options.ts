@@ -3,6 +3,7 @@ import type { EtcdOptions } from '../registry/etcd-client.js';
 import type { BalancerName, PickerBuilder } from './balance/picker.js';
 import { Limiter } from './limiter.js';
 import type { TransportName } from './transport/channel.js';
+import type { NodeTlsClientOptions } from './transport/node-tls.js';
 
 /** ConnectOptions configure a cluster client. Everything but `etcd` has a default. */
 export interface ConnectOptions {
@@ -43,6 +44,13 @@ export interface ConnectOptions {
   retryBudget?: { ratio?: number; minPerSecond?: number };
   /** connectTimeoutMs: how long `connect()` waits for the first etcd read (default 10,000). */
   connectTimeoutMs?: number;
+  /**
+   * tls: TLS for node connections (etcd's own TLS is in `etcd`): `ca` to verify the nodes'
+   * certificates, `cert` + `key` for nodes that require a client certificate, `servername` to
+   * verify against (default: each node's advertised host). PEM strings or buffers. Applies to
+   * nodes advertising `tls://` / `https://`; a certificate failure is a NodeTlsError.
+   */
+  tls?: NodeTlsClientOptions;
   /** signal: aborts `connect()` itself. */
   signal?: AbortSignal;
   logger?: Logger;

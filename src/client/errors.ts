@@ -24,6 +24,7 @@ export {
   RemoteResultTooLargeError,
   RemoteShuttingDownError,
 } from './errors/remote-error.js';
+export { NodeTlsError } from './errors/tls-error.js';
 
 /** TransportKind classifies a transport failure for ejection and retry decisions. */
 export type TransportKind = 'refused' | 'timeout' | 'reset' | 'server';

@@ -2,11 +2,13 @@ import type { NodeInfo } from '../registry/types.js';
 import type { PickTarget } from './balance/picker.js';
 import { Batcher } from './batcher.js';
 import { NodeHealth } from './ejection.js';
+import { NodeTlsError } from './errors/tls-error.js';
 import { errorFromRpc, TransportError } from './errors.js';
 import { Ewma } from './ewma.js';
 import type { PendingCall } from './pending-call.js';
 import type { BatchRequest, Channel, TransportName } from './transport/channel.js';
 import { HttpChannel } from './transport/http-channel.js';
+import type { NodeTlsClientOptions } from './transport/node-tls.js';
 import { TcpChannel } from './transport/tcp-channel.js';
 
 const QUOTED = new Map<string, string>();
@@ -33,6 +35,8 @@ export interface NodeClientOptions {
   maxBatch: number;
   /** connectTimeoutMs: how long a connect may take before the node counts as timed out. */
   connectTimeoutMs: number;
+  /** tls: settings for nodes that advertise TLS endpoints. */
+  tls?: NodeTlsClientOptions | undefined;
 }
 
 /** NodeStats is one node's client-side view, for metrics and `arith nodes --watch`. */
@@ -67,14 +71,14 @@ export class NodeClient implements PickTarget {
   constructor(info: NodeInfo, options: NodeClientOptions) {
     this.id = info.id;
     this.info = info;
-    const { connections, connectTimeoutMs } = options;
+    const { connections, connectTimeoutMs, tls } = options;
     const tcp = options.transport === 'tcp';
     this.#channels = tcp
       ? Array.from(
           { length: connections },
-          () => new TcpChannel({ nodeId: info.id, address: info.endpoints.tcp, connectTimeoutMs }),
+          () => new TcpChannel({ nodeId: info.id, address: info.endpoints.tcp, connectTimeoutMs, tls }),
         )
-      : [new HttpChannel({ nodeId: info.id, url: info.endpoints.http, connections, connectTimeoutMs })];
+      : [new HttpChannel({ nodeId: info.id, url: info.endpoints.http, connections, connectTimeoutMs, tls })];
     this.#batcher = new Batcher({
       maxBatch: options.maxBatch,
       maxConcurrent: tcp ? connections * options.pipeline : connections,
@@ -167,9 +171,11 @@ export class NodeClient implements PickTarget {
     try {
       replies = await channel.exchange(batch);
     } catch (error) {
-      if (error instanceof TransportError) {
+      if (error instanceof TransportError || error instanceof NodeTlsError) {
         this.failures++;
-        this.#health.onFailure(error.kind, performance.now());
+        // A certificate failure ejects at once, as a refusal: it repeats until someone fixes it.
+        const kind = error instanceof NodeTlsError ? 'refused' : error.kind;
+        this.#health.onFailure(kind, performance.now());
       }
       for (const c of live) c.fail(error);
       return;

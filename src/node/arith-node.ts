@@ -15,6 +15,7 @@ import { ConnectionLimit } from './connection-limit.js';
 import { type CallOutcome, Dispatcher } from './dispatcher.js';
 import { HttpTransport } from './http-transport.js';
 import { NodeMetrics, type RejectReason } from './metrics.js';
+import type { NodeTlsOptions } from './server-tls.js';
 import { TcpTransport } from './tcp-transport.js';
 
 /** ArithNodeOptions configure one node process. Omitted values take the documented defaults. */
@@ -50,6 +51,11 @@ export interface ArithNodeOptions {
   delayMs?: number;
   /** faultWrongAnswer: TEST ONLY, answers off by one. */
   faultWrongAnswer?: boolean;
+  /**
+   * tls: serve HTTPS and TLS on both ports (advertised as `https://` and `tls://`); with
+   * `clientCa`, only clients with a certificate signed by it get past the handshake (mTLS).
+   */
+  tls?: NodeTlsOptions;
   logger?: Logger;
   onCall?: (outcome: CallOutcome) => void;
 }
@@ -60,8 +66,8 @@ export interface ArithNodeOptions {
  * calls, close etcd. Logs `listening`, `registered`, `lease lost`, `re-registered`, `draining`, `closed`.
  */
 export class ArithNode {
-  readonly options: Required<Omit<ArithNodeOptions, 'etcd' | 'logger' | 'onCall' | 'advertiseHost'>> &
-    Pick<ArithNodeOptions, 'etcd' | 'onCall'> & { advertiseHost: string };
+  readonly options: Required<Omit<ArithNodeOptions, 'etcd' | 'logger' | 'onCall' | 'advertiseHost' | 'tls'>> &
+    Pick<ArithNodeOptions, 'etcd' | 'onCall' | 'tls'> & { advertiseHost: string };
   readonly logger: Logger;
   /** metrics is the node's Prometheus registry, served at `GET /metrics`. */
   readonly metrics: NodeMetrics;
@@ -99,6 +105,7 @@ export class ArithNode {
       delayMs: options.delayMs ?? 0,
       faultWrongAnswer: options.faultWrongAnswer ?? false,
       onCall: options.onCall,
+      tls: options.tls,
     };
     this.logger = options.logger ?? silentLogger();
     const o = this.options;
@@ -149,6 +156,7 @@ export class ArithNode {
       extraRoutes,
       observer: observer('http'),
       logger: this.logger,
+      tls: o.tls,
     });
     this.#tcp = new TcpTransport({
       host: o.host,
@@ -160,6 +168,7 @@ export class ArithNode {
       idleTimeoutMs: o.idleTimeoutMs,
       connections,
       observer: observer('tcp'),
+      tls: o.tls,
     });
   }
 
@@ -179,7 +188,10 @@ export class ArithNode {
     return this.#registration;
   }
 
-  /** info is the NodeInfo this node publishes (valid after `start()`). */
+  /**
+   * info is the NodeInfo this node publishes (valid after `start()`). With TLS the endpoints are
+   * `https://host:port` and `tls://host:port` (see Endpoints for why the TCP marker is a prefix).
+   */
   get info(): NodeInfo {
     const o = this.options;
     const advertise = o.advertiseHost.includes(':') ? `[${o.advertiseHost}]` : o.advertiseHost;
@@ -187,8 +199,8 @@ export class ArithNode {
       v: 1,
       id: o.nodeId,
       endpoints: {
-        http: `http://${advertise}:${this.#httpAddress?.port ?? o.port}`,
-        tcp: `${advertise}:${this.#tcpAddress?.port ?? o.tcpPort}`,
+        http: `${o.tls ? 'https' : 'http'}://${advertise}:${this.#httpAddress?.port ?? o.port}`,
+        tcp: `${o.tls ? 'tls://' : ''}${advertise}:${this.#tcpAddress?.port ?? o.tcpPort}`,
       },
       methods: [...METHOD_NAMES],
       weight: o.weight,
@@ -203,7 +215,9 @@ export class ArithNode {
   async start(): Promise<void> {
     const o = this.options;
     [this.#httpAddress, this.#tcpAddress] = await Promise.all([this.#http.listen(), this.#tcp.listen()]);
-    this.logger.info({ http: this.#httpAddress.port, tcp: this.#tcpAddress.port, host: o.host }, 'listening');
+    const { port: http } = this.#httpAddress;
+    const tls = o.tls ? (o.tls.clientCa ? 'mutual' : 'server') : 'off';
+    this.logger.info({ http, tcp: this.#tcpAddress.port, host: o.host, tls }, 'listening');
     if (!o.etcd) return;
     this.#etcd = createEtcdClient(o.etcd);
     this.#registration = new Registration({

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../logger.js';
 import { CALL_DEADLINES_HEADER, DEADLINE_HEADER } from '../protocol/deadline.js';
@@ -12,6 +13,7 @@ import type { CallContext } from './dispatcher.js';
 import { httpServerTimeouts } from './http-timeouts.js';
 import type { RejectReason } from './metrics.js';
 import { INTERNAL_ERROR_TEXT, respond } from './respond.js';
+import { acceptEvent, type NodeTlsOptions, serverTlsOptions } from './server-tls.js';
 
 /** HttpTransportOptions configure the HTTP JSON-RPC listener. */
 export interface HttpTransportOptions {
@@ -32,6 +34,8 @@ export interface HttpTransportOptions {
   observer?: TransportObserver;
   /** logger: at debug level, one line per request with the client's `x-request-id`. */
   logger?: Logger;
+  /** tls: serve HTTPS (and, with `clientCa`, require client certificates) instead of HTTP. */
+  tls?: NodeTlsOptions | undefined;
 }
 
 /** TransportObserver hears what a transport received: messages (with batch length) and refusals. */
@@ -45,7 +49,8 @@ export interface TransportObserver {
  * enforced while reading (413 without buffering the excess), and JSON-RPC errors for bad JSON.
  * A socket that completes no request within `idleTimeoutMs` is closed, slow senders are cut off by
  * Node's header and request timeouts (see http-timeouts.ts), and a connection past the node's
- * budget is answered 503 (a JSON-RPC OVERLOADED body) and closed at once.
+ * budget is answered 503 (a JSON-RPC OVERLOADED body) and closed at once. With `tls` it serves
+ * HTTPS; limits and timers then start once the TLS handshake is done (see server-tls.ts).
  * Where JSON-RPC owes nothing (notifications) it answers 204; another method on `/` gets 405 with
  * `Allow: POST`, an unknown path 404, both with a JSON-RPC error body.
  */
@@ -60,9 +65,13 @@ export class HttpTransport {
     this.#opts = opts;
     const idleMs = opts.idleTimeoutMs ?? 0;
     const timeouts = httpServerTimeouts(idleMs, opts.requestTimeoutMs);
-    this.#server = http.createServer(timeouts, (req, res) => this.#onRequest(req, res));
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void =>
+      this.#onRequest(req, res);
+    this.#server = opts.tls
+      ? https.createServer({ ...timeouts, ...serverTlsOptions(opts.tls) }, onRequest)
+      : http.createServer(timeouts, onRequest);
     this.#server.maxHeadersCount = 64;
-    this.#server.on('connection', (socket: Socket) => {
+    this.#server.on(acceptEvent(Boolean(opts.tls)), (socket: Socket) => {
       if (opts.connections && !opts.connections.admit(socket, httpRefusal)) {
         opts.observer?.onReject('max_connections');
       } else if (idleMs > 0) {

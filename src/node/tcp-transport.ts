@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { takeDeadlineNote } from '../protocol/deadline.js';
 import { FrameTooLargeError, LineSplitter } from '../protocol/line-splitter.js';
 import { errorResponse, RPC_ERRORS } from '../protocol/rpc-errors.js';
@@ -10,6 +11,7 @@ import type { CallContext } from './dispatcher.js';
 import type { TransportObserver } from './http-transport.js';
 import { IdleTimer } from './idle-timer.js';
 import { respond } from './respond.js';
+import { acceptEvent, type NodeTlsOptions, serverTlsOptions } from './server-tls.js';
 
 /** TcpTransportOptions configure the newline-delimited JSON-RPC listener. */
 export interface TcpTransportOptions {
@@ -26,6 +28,8 @@ export interface TcpTransportOptions {
   connections?: ConnectionLimit;
   /** observer: told about every message and every refusal (metrics). */
   observer?: TransportObserver;
+  /** tls: serve TLS (and, with `clientCa`, require client certificates) instead of plain TCP. */
+  tls?: NodeTlsOptions | undefined;
 }
 
 /**
@@ -35,7 +39,8 @@ export interface TcpTransportOptions {
  * `rpc.deadline` notification (see deadline.ts) that shortens the request timeout for its calls.
  * A connection with nothing in flight for `idleTimeoutMs` is closed; one past the connection budget
  * gets one OVERLOADED (-32003) line and is closed at once. Reading pauses while `maxPipelined`
- * requests are in flight or the socket's unread answers pass its high-water mark.
+ * requests are in flight or the socket's unread answers pass its high-water mark. With `tls` the
+ * same lines travel over TLS; limits and timers start once the handshake is done (server-tls.ts).
  */
 export class TcpTransport {
   readonly #opts: TcpTransportOptions;
@@ -45,7 +50,10 @@ export class TcpTransport {
 
   constructor(opts: TcpTransportOptions) {
     this.#opts = opts;
-    this.#server = net.createServer({ noDelay: true }, (socket) => {
+    this.#server = opts.tls
+      ? tls.createServer({ noDelay: true, ...serverTlsOptions(opts.tls) })
+      : net.createServer({ noDelay: true });
+    this.#server.on(acceptEvent(Boolean(opts.tls)), (socket: net.Socket) => {
       if (opts.connections && !opts.connections.admit(socket, tcpRefusal)) {
         opts.observer?.onReject('max_connections');
         return;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { parseJsonWith } from '../util/parse-json.js';
 import type { NodeInfo } from './types.js';
 
-const hostPort = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+/** tcpEndpoint: `host:port`, or `tls://host:port` for a node that serves TLS (see Endpoints). */
+const tcpEndpoint = /^(tls:\/\/)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 
 /** NodeInfoSchema validates a registry value (schema version 1); unknown extra members are dropped. */
 export const NodeInfoSchema = z.object({
@@ -10,7 +11,7 @@ export const NodeInfoSchema = z.object({
   id: z.string().min(1).max(63),
   endpoints: z.object({
     http: z.url({ protocol: /^https?$/ }),
-    tcp: z.string().regex(hostPort),
+    tcp: z.string().regex(tcpEndpoint),
   }),
   methods: z.array(z.string()).max(1000),
   weight: z.number().positive().max(1_000_000),

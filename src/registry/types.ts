@@ -3,11 +3,17 @@
  * what a node publishes about itself and what discovery hands to clients.
  */
 
-/** Endpoints are the addresses a node advertises: an HTTP URL and a TCP `host:port`. */
+/**
+ * Endpoints are the addresses a node advertises: an HTTP URL and a TCP `host:port`. A node serving
+ * TLS advertises `https://…` and `tls://host:port`. The TCP marker is a prefix rather than a new
+ * member on purpose: a client that predates TLS validates `tcp` as a bare `host:port`, so it skips
+ * (and logs once) a TLS node's record instead of sending plain-text lines into a TLS port and
+ * counting the resets against the node; a new member would be dropped by those readers silently.
+ */
 export interface Endpoints {
-  /** http: base URL of the JSON-RPC HTTP listener, e.g. `http://10.0.0.5:7070`. */
+  /** http: base URL of the JSON-RPC HTTP listener, e.g. `http://10.0.0.5:7070` or `https://…`. */
   http: string;
-  /** tcp: `host:port` of the newline-delimited JSON-RPC listener. */
+  /** tcp: `host:port` of the newline-delimited JSON-RPC listener, `tls://host:port` over TLS. */
   tcp: string;
 }
 

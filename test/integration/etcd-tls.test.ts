@@ -3,9 +3,7 @@
  * `--etcd-ca`, an SDK client that discovers it, and a node without the CA that cannot register.
  * Needs the etcd binary and openssl (both present in CI); elsewhere it skips with a message.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/index.js';
@@ -13,67 +11,21 @@ import { findEtcdBinary } from '../support/etcd-binary.js';
 import { freePorts } from '../support/free-port.js';
 import { uniqueNamespace } from '../support/namespace.js';
 import { startNode, stopAllNodes } from '../support/process.js';
+import { makeTestCerts, OPENSSL, type TestCerts } from '../support/test-certs.js';
 
 const etcdBin = findEtcdBinary();
-const openssl = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => existsSync(p));
-const ready = Boolean(etcdBin && openssl);
+const ready = Boolean(etcdBin && OPENSSL);
 if (!ready && process.env.CI) throw new Error('etcd-tls.test needs the etcd binary and openssl in CI');
 
-const dir = mkdtempSync(join(tmpdir(), 'arith-tls-'));
+let certs: TestCerts | undefined;
+let dir = '';
 let etcd: ChildProcess | undefined;
 let url = '';
 
-function ssl(...args: string[]): void {
-  execFileSync(openssl!, args, { cwd: dir, stdio: 'ignore' });
-}
-
 beforeAll(async () => {
   if (!ready) return;
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=arith-test-ca',
-  );
-  ssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=127.0.0.1',
-  );
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  ssl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '1',
-    '-extfile',
-    'san.ext',
-  );
+  certs = makeTestCerts();
+  dir = certs.dir;
   const [client, peer] = await freePorts(2);
   url = `https://127.0.0.1:${client}`;
   etcd = spawn(
@@ -104,7 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopAllNodes();
   etcd?.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  certs?.remove();
 });
 
 describe.skipIf(!ready)('etcd over TLS', () => {

@@ -1,16 +1,7 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExact } from '../../src/protocol/exact-json.js';
+import { buildGo, type GoBuild, hasGo, run } from '../support/go-build.js';
 import { type NodeProcess, startNode, stopAllNodes } from '../support/process.js';
-
-const run = promisify(execFile);
-const GO_DIR = fileURLToPath(new URL('../go', import.meta.url));
-const hasGo = spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0;
 
 // In CI a missing Go toolchain is a failure, not a silent skip.
 describe.runIf(!hasGo && process.env.CI)('Go toolchain', () => {
@@ -21,27 +12,19 @@ describe.runIf(!hasGo && process.env.CI)('Go toolchain', () => {
 
 describe.skipIf(!hasGo)('Go net/rpc/jsonrpc client against arith-node over TCP', () => {
   let node: NodeProcess;
-  let tmp: string;
+  let build: GoBuild | undefined;
   let bin: string;
 
   beforeAll(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'arith-go-'));
-    bin = path.join(tmp, 'arith-go-client');
-    const env: NodeJS.ProcessEnv = { ...process.env, GOWORK: 'off', GOFLAGS: '', CGO_ENABLED: '0' };
-    if (!process.env.HOME) {
-      env.GOCACHE = path.join(tmp, 'gocache');
-      env.GOPATH = path.join(tmp, 'gopath');
-    }
-    const [, started] = await Promise.all([
-      run('go', ['build', '-o', bin, './client'], { cwd: GO_DIR, env, timeout: 120_000 }),
-      startNode({ standalone: true }),
-    ]);
+    const [built, started] = await Promise.all([buildGo('client'), startNode({ standalone: true })]);
+    build = built;
+    bin = built.bin;
     node = started;
   }, 150_000);
 
   afterAll(async () => {
     await stopAllNodes();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    build?.remove();
   });
 
   it('multiplies, divides, reports divide by zero, keeps int64 exact and matches 200 concurrent replies', async () => {

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 
 /** RawSocket is a plain TCP connection to a node port, recording what it reads and when it closes. */
 export interface RawSocket {
@@ -11,13 +12,29 @@ export interface RawSocket {
   closed: Promise<void>;
   /** read resolves once `done(text)` holds for what was read (checked on every chunk). */
   read(done: (text: string) => boolean): Promise<string>;
+  /** error: the socket's last error (e.g. a TLS alert), if any. */
+  error(): (Error & { code?: string }) | undefined;
 }
 
 /** rawSocket connects to `127.0.0.1:port` and resolves once connected; it never sends on its own. */
 export async function rawSocket(port: number): Promise<RawSocket> {
   const socket = net.connect({ host: '127.0.0.1', port });
-  socket.on('error', () => {});
-  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  return recorded(socket, 'connect');
+}
+
+/**
+ * tlsSocket connects to `127.0.0.1:port` over TLS and resolves once its side of the handshake is
+ * done (with TLS 1.3 a server's refusal of the client certificate arrives after that, as `error()`).
+ */
+export async function tlsSocket(port: number, options: tls.ConnectionOptions): Promise<RawSocket> {
+  const socket = tls.connect({ host: '127.0.0.1', port, ...options });
+  return recorded(socket, 'secureConnect');
+}
+
+async function recorded(socket: net.Socket, ready: 'connect' | 'secureConnect'): Promise<RawSocket> {
+  let failure: (Error & { code?: string }) | undefined;
+  socket.on('error', (error) => (failure = error));
+  await new Promise((resolve, reject) => socket.once(ready, resolve).once('error', reject));
   let text = '';
   const readers = new Set<() => void>();
   socket.setEncoding('utf8').on('data', (s: string) => {
@@ -50,6 +67,7 @@ export async function rawSocket(port: number): Promise<RawSocket> {
         .map((l) => JSON.parse(l) as unknown),
     closed,
     read,
+    error: () => failure,
   };
 }
 

@@ -4,6 +4,7 @@ import { REQUEST_ID_HEADER, requestIds } from '../../protocol/request-id.js';
 import { RPC_ERRORS } from '../../protocol/rpc-errors.js';
 import { RemoteError, TransportError } from '../errors.js';
 import type { BatchRequest, Channel } from './channel.js';
+import { connectTlsOptions, type NodeTlsClientOptions } from './node-tls.js';
 import { transportError } from './transport-error.js';
 
 /** nextRequestId numbers this process's HTTP requests, so a node's logs can be matched to a client. */
@@ -19,6 +20,8 @@ export interface HttpChannelOptions {
   /** connections: keep-alive sockets, i.e. batches in flight (HTTP/1.1 without pipelining). */
   connections: number;
   connectTimeoutMs: number;
+  /** tls: CA, client certificate and server name for an `https://` URL. */
+  tls?: NodeTlsClientOptions | undefined;
 }
 
 /**
@@ -26,6 +29,7 @@ export interface HttpChannelOptions {
  * the global agent), with the deadline in `x-arith-deadline-ms` (and each call's own in
  * `x-arith-call-deadlines-ms` when a batch's differ) and a request id for the node's logs.
  * A lone cancellable call aborts its own request when cancelled, which frees the connection.
+ * An `https://` URL connects with the `tls` settings (see node-tls.ts).
  */
 export class HttpChannel implements Channel {
   readonly #opts: HttpChannelOptions;
@@ -37,7 +41,10 @@ export class HttpChannel implements Channel {
       connections: opts.connections,
       pipelining: 1,
       keepAliveTimeout: 30_000,
-      connect: { timeout: opts.connectTimeoutMs },
+      connect: {
+        timeout: opts.connectTimeoutMs,
+        ...(opts.url.startsWith('https:') ? connectTlsOptions(opts.tls) : {}),
+      },
     });
   }
 

@@ -1,16 +1,20 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { deadlineNote, remainingMs } from '../../protocol/deadline.js';
 import { FrameTooLargeError, LineSplitter } from '../../protocol/line-splitter.js';
 import { RPC_ERRORS } from '../../protocol/rpc-errors.js';
 import { RemoteError, TransportError } from '../errors.js';
 import type { BatchRequest, Channel } from './channel.js';
+import { connectTlsOptions, type NodeTlsClientOptions, type TcpTarget, tcpTarget } from './node-tls.js';
 import { transportError } from './transport-error.js';
 
 /** TcpChannelOptions: the node's TCP `host:port` and limits. */
 export interface TcpChannelOptions {
   nodeId: string;
-  /** address: `host:port` of the node's newline-delimited JSON-RPC listener. */
+  /** address: `host:port` of the node's newline-delimited JSON-RPC listener; `tls://host:port` dials TLS. */
   address: string;
+  /** tls: CA, client certificate and server name for a `tls://` address. */
+  tls?: NodeTlsClientOptions | undefined;
   connectTimeoutMs: number;
   /** maxReplyBytes: longest reply line accepted; a longer one drops the connection (default 64 MiB). */
   maxReplyBytes?: number;
@@ -33,12 +37,12 @@ interface InFlight {
  * (newline-delimited JSON-RPC 2.0): no HTTP framing, and any number of batches in flight. Each line
  * is `[rpc.deadline note, ...calls]` (the note lists each call's own deadline when they differ),
  * so the node enforces them; replies are routed to their batch by id. The socket connects on first use and again after it drops; a drop fails the batches
- * in flight with TransportError (retried on other nodes by the caller).
+ * in flight with TransportError (retried on other nodes by the caller). A `tls://` address is
+ * dialled with `tls.connect`; a certificate failure fails them with NodeTlsError (not retried).
  */
 export class TcpChannel implements Channel {
   readonly #opts: TcpChannelOptions;
-  readonly #host: string;
-  readonly #port: number;
+  readonly #target: TcpTarget;
   #socket: net.Socket | undefined;
   #inflight: InFlight[] = [];
   #closed = false;
@@ -46,9 +50,7 @@ export class TcpChannel implements Channel {
 
   constructor(opts: TcpChannelOptions) {
     this.#opts = opts;
-    const colon = opts.address.lastIndexOf(':');
-    this.#host = opts.address.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-    this.#port = Number(opts.address.slice(colon + 1));
+    this.#target = tcpTarget(opts.address);
   }
 
   exchange(batch: BatchRequest): Promise<unknown[]> {
@@ -85,7 +87,11 @@ export class TcpChannel implements Channel {
   }
 
   #connect(): net.Socket {
-    const socket = net.connect({ host: this.#host, port: this.#port, noDelay: true });
+    const { host, port, tls: tlsOn } = this.#target;
+    // A TLS socket buffers what is written before its handshake, so batches need not wait for it.
+    const socket = tlsOn
+      ? tls.connect({ host, port, ...connectTlsOptions(this.#opts.tls) }).setNoDelay(true)
+      : net.connect({ host, port, noDelay: true });
     this.#socket = socket;
     const splitter = new LineSplitter(this.#opts.maxReplyBytes ?? 64 * 1024 * 1024);
     let failure: unknown;
@@ -98,7 +104,7 @@ export class TcpChannel implements Channel {
         this.#drop(socket, new TransportError(msg, this.#opts.nodeId, 'timeout'));
       });
     });
-    socket.once('connect', () => {
+    socket.once(tlsOn ? 'secureConnect' : 'connect', () => {
       socket.setTimeout(0);
       socket.setKeepAlive(true, 30_000);
     });
