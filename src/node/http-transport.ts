@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../logger.js';
 import { CALL_DEADLINES_HEADER, DEADLINE_HEADER } from '../protocol/deadline.js';
+import { pingReply } from '../protocol/ping.js';
 import { REQUEST_ID_HEADER } from '../protocol/request-id.js';
 import { errorResponse, RPC_ERRORS } from '../protocol/rpc-errors.js';
 import { parseMessage, serializeResponse } from '../protocol/wire.js';
@@ -195,6 +196,8 @@ export class HttpTransport {
     req: http.IncomingMessage,
     text: string,
   ): Promise<{ status: number; body: string | undefined }> {
+    const pong = pingReply(text); // answered here, outside the dispatcher (see ping.ts)
+    if (pong !== undefined) return { status: 200, body: pong };
     const parsed = parseMessage(text);
     if (!parsed.ok) {
       this.#opts.observer?.onReject('parse_error');
