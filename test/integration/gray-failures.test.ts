@@ -21,6 +21,8 @@ const FAULT_MS = Number(process.env.GRAY_FREEZE_MS ?? 6_000);
 const CALLERS = 64;
 /** DEADLINE_MS: shorter than the fault, so a call left waiting on the silent node fails (default 10 s). */
 const DEADLINE_MS = Math.min(10_000, FAULT_MS - 2_000);
+/** TRANSPORT: GRAY_TRANSPORT=http runs the same faults over HTTP (by hand; the default is TCP). */
+const TRANSPORT = process.env.GRAY_TRANSPORT === 'http' ? 'http' : 'tcp';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Load runs `callers` loops of checked multiplications, recording each call's start and latency. */
@@ -88,7 +90,7 @@ describe('gray failures under 64 callers', () => {
     const nodes = await Promise.all(
       ['a', 'b', 'c'].map((x) => startNode({ id: `gs-${x}`, etcd: endpoints, namespace: ns, ttl })),
     );
-    const cluster = await fx.open(ns, { deadlineMs: DEADLINE_MS });
+    const cluster = await fx.open(ns, { deadlineMs: DEADLINE_MS, transport: TRANSPORT });
     await cluster.ready({ nodes: 3, timeoutMs: 10_000 });
     const victim = nodes[2]!;
     const traffic = load(cluster, CALLERS);
@@ -153,7 +155,7 @@ describe('gray failures under 64 callers', () => {
       hostname: os.hostname(),
     };
     await lease.put(nodeKey(ns, cutNode.id)).value(JSON.stringify(info));
-    const cluster = await fx.open(ns, { deadlineMs: DEADLINE_MS });
+    const cluster = await fx.open(ns, { deadlineMs: DEADLINE_MS, transport: TRANSPORT });
     await cluster.ready({ nodes: 3, timeoutMs: 10_000 });
     expect(nodes.length).toBe(2);
     const traffic = load(cluster, CALLERS);
