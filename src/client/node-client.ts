@@ -1,9 +1,10 @@
 import type { NodeInfo } from '../registry/types.js';
 import type { PickTarget } from './balance/picker.js';
 import { Batcher } from './batcher.js';
-import { type FailureKind, NodeHealth } from './ejection.js';
+import { NodeHealth } from './ejection.js';
 import { errorFromRpc, TransportError } from './errors.js';
 import { Ewma } from './ewma.js';
+import { NodeProber } from './node-prober.js';
 import type { PendingCall } from './pending-call.js';
 import type { BatchRequest, Channel, TransportName } from './transport/channel.js';
 import { HttpChannel } from './transport/http-channel.js';
@@ -35,9 +36,6 @@ export interface NodeClientOptions {
   connectTimeoutMs: number;
 }
 
-/** PROBE_TIMEOUT_MS: how long a half-open node's probe ping waits; a timeout is followed by the next at once. */
-const PROBE_TIMEOUT_MS = 2_000;
-
 /** NodeStats is one node's client-side view, for metrics and `arith nodes --watch`. */
 export interface NodeStats {
   id: string;
@@ -53,8 +51,8 @@ export interface NodeStats {
  * NodeClient is the SDK's handle on one node: its channel (pipelined TCP sockets, or an undici
  * keep-alive pool for HTTP), auto-batching of concurrent calls into JSON-RPC batches, EWMA latency,
  * in-flight count and ejection state. It is the PickTarget balancers see. After an ejection it
- * probes the node itself (one `rpc.ping` when the ejection ends, the next when that fails) and
- * takes user calls again only once a probe answered: no caller waits on a probe.
+ * probes the node itself (NodeProber: `rpc.ping` on its first channel) and takes user calls again
+ * only once a probe answered: no caller waits on a probe.
  */
 export class NodeClient implements PickTarget {
   readonly id: string;
@@ -68,8 +66,7 @@ export class NodeClient implements PickTarget {
   readonly #batcher: Batcher<PendingCall>;
   #nextId = 1;
   #nextChannel = 0;
-  #probeTimer: NodeJS.Timeout | undefined;
-  #closed = false;
+  readonly #prober: NodeProber;
 
   constructor(info: NodeInfo, options: NodeClientOptions) {
     this.id = info.id;
@@ -82,6 +79,7 @@ export class NodeClient implements PickTarget {
           () => new TcpChannel({ nodeId: info.id, address: info.endpoints.tcp, connectTimeoutMs }),
         )
       : [new HttpChannel({ nodeId: info.id, url: info.endpoints.http, connections, connectTimeoutMs })];
+    this.#prober = new NodeProber(this.#health, (ms) => this.#channels[0]!.ping(ms));
     this.#batcher = new Batcher({
       maxBatch: options.maxBatch,
       maxConcurrent: tcp ? connections * options.pipeline : connections,
@@ -138,47 +136,13 @@ export class NodeClient implements PickTarget {
 
   /** onGaveUp records that a call waited past its attempt timeout here (a `reset`-like failure). */
   onGaveUp(): void {
-    this.#failed('reset');
+    this.#prober.onFailure('reset');
   }
 
   /** close stops probing, lets in-flight batches finish, then closes the sockets. */
   async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#probeTimer);
+    this.#prober.close();
     await Promise.all(this.#channels.map((c) => c.close()));
-  }
-
-  /** #failed counts a failure against the node; an ejection schedules its probe. */
-  #failed(kind: FailureKind): void {
-    if (this.#health.onFailure(kind, performance.now())) this.#scheduleProbe();
-  }
-
-  /** #scheduleProbe arms the probe for when the ejection ends (unless one is armed or running). */
-  #scheduleProbe(): void {
-    if (this.#closed || this.#probeTimer !== undefined || this.#health.probing) return;
-    const wait = Math.max(0, this.#health.ejectedUntil - performance.now());
-    this.#probeTimer = setTimeout(() => {
-      this.#probeTimer = undefined;
-      void this.#probe();
-    }, wait);
-    this.#probeTimer.unref();
-  }
-
-  /** #probe pings the node once; the breaker closes on its answer, else the next probe is scheduled. */
-  async #probe(): Promise<void> {
-    const health = this.#health;
-    if (this.#closed) return;
-    if (health.probeDue(performance.now())) {
-      health.startProbe();
-      try {
-        await this.#channels[0]!.ping(PROBE_TIMEOUT_MS);
-        health.onProbe(true, undefined, performance.now());
-      } catch (error) {
-        const kind = error instanceof TransportError ? error.kind : 'reset';
-        health.onProbe(false, kind, performance.now());
-      }
-    }
-    if (health.state(performance.now()) !== 'closed') this.#scheduleProbe();
   }
 
   async #send(calls: PendingCall[]): Promise<void> {
@@ -221,7 +185,7 @@ export class NodeClient implements PickTarget {
     } catch (error) {
       if (error instanceof TransportError) {
         this.failures++;
-        this.#failed(error.kind);
+        this.#prober.onFailure(error.kind);
       }
       for (const c of live) c.fail(error);
       return;
