@@ -2,6 +2,7 @@
  * arith-cluster's public surface, re-exported on purpose; everything else is internal.
  */
 export * from './arith/index.js';
+export { AttemptTimeoutError } from './client/attempt-timeout.js';
 export { BALANCERS, pickerBuilder } from './client/balance/balancers.js';
 export type {
   BalancerName,

@@ -1,3 +1,4 @@
+import type { GiveUp } from './attempt-timeout.js';
 import type { NodeClient } from './node-client.js';
 import { PendingCall } from './pending-call.js';
 
@@ -14,7 +15,7 @@ export interface Attempt {
 
 /**
  * startAttempt sends `method(params)` to `node`, bounded by the absolute `deadlineAt` and by the
- * caller's `signal`. No AbortController per attempt: they cost more than the call on the hot path.
+ * caller's `signal` (and, with `giveUp`, given up early on this node). No AbortController per attempt: they cost more than the call on the hot path.
  */
 export function startAttempt(
   node: NodeClient,
@@ -24,10 +25,11 @@ export function startAttempt(
   deadlineMs: number,
   signal: AbortSignal | undefined,
   cancellable = false,
+  giveUp?: GiveUp,
 ): Attempt {
   let call: PendingCall | undefined;
   const promise = new Promise<unknown>((resolve, reject) => {
-    call = new PendingCall(method, params, deadlineAt, deadlineMs, signal, resolve, reject);
+    call = new PendingCall(method, params, deadlineAt, deadlineMs, signal, resolve, reject, true, giveUp);
     if (cancellable) call.cancellable = true;
     if (signal?.aborted) call.fail(signal.reason);
     else node.submit(call);

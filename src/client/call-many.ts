@@ -1,3 +1,4 @@
+import { AttemptTimeoutError, attemptTimeoutMs } from './attempt-timeout.js';
 import { type CallDeadline, callDeadline } from './call-deadline.js';
 import type { CallOptions } from './call-one.js';
 import { DeadlineExceededError, isRetryable, NoNodesError } from './errors.js';
@@ -23,7 +24,8 @@ type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
  * they fit), under one deadline (fixed when the caller called); calls that fail with a retryable
  * error go together to another node, within `attempts` and the retry budget. Resolves with one
  * outcome per call, in order; never rejects for a call's failure. One timer and one abort
- * listener serve the whole group.
+ * listener serve the whole group. A group that waits past its node's attempt timeout is given up
+ * there and sent to another node when the budget allows one more (safe: Arith calls are pure).
  */
 export async function callMany(
   rt: CallRuntime,
@@ -49,12 +51,23 @@ export async function callMany(
       break;
     }
     tried.add(node.id);
-    const settled = await sendTogether(node, pending, calls, deadlineAt, deadlineMs, opts.signal);
+    let granted = false; // a retry withdrawn from the budget when the group was given up
+    const fixed = opts.attemptTimeoutMs ?? rt.defaults.attemptTimeoutMs;
+    const giveUpMs = attemptTimeoutMs(node.recentLatencyMs(), fixed);
+    const giveUp = (): boolean => {
+      node.onGaveUp();
+      granted = mayGoOn(attempt, max, deadlineAt, opts.signal) && rt.budget.tryWithdraw(performance.now());
+      if (granted) rt.stats.attemptTimeouts++;
+      return granted;
+    };
+    const send = { deadlineAt, deadlineMs, giveUpMs, giveUp };
+    const settled = await sendTogether(node, pending, calls, send, opts.signal);
     // Calls to retry go together, as one more request: one withdrawal from the retry budget.
     const again =
-      mayGoOn(attempt, max, deadlineAt, opts.signal) &&
-      settled.some((r) => !r.ok && isRetryable(r.error)) &&
-      rt.budget.tryWithdraw(performance.now());
+      granted ||
+      (mayGoOn(attempt, max, deadlineAt, opts.signal) &&
+        settled.some((r) => !r.ok && isRetryable(r.error)) &&
+        rt.budget.tryWithdraw(performance.now()));
     const retry: number[] = [];
     for (let j = 0; j < pending.length; j++) {
       const i = pending[j]!;
@@ -75,15 +88,24 @@ function mayGoOn(attempt: number, max: number, deadlineAt: number, signal: Abort
   return attempt < max && Date.now() < deadlineAt && !signal?.aborted;
 }
 
+/** GroupTiming: a group's deadline, and when (and whether) to give it up on its node. */
+interface GroupTiming {
+  deadlineAt: number;
+  deadlineMs: number;
+  giveUpMs: number;
+  /** giveUp: true when the group is to be given up (a retry was granted), false to keep waiting. */
+  giveUp: () => boolean;
+}
+
 /** sendTogether submits the calls at `indexes` to `node` at once and waits for all of them to settle. */
 function sendTogether(
   node: NodeClient,
   indexes: readonly number[],
   calls: readonly ManyCall[],
-  deadlineAt: number,
-  deadlineMs: number,
+  timing: GroupTiming,
   signal: AbortSignal | undefined,
 ): Promise<Settled[]> {
+  const { deadlineAt, deadlineMs, giveUpMs } = timing;
   return new Promise((resolve) => {
     const out = new Array<Settled>(indexes.length);
     let left = indexes.length;
@@ -109,10 +131,15 @@ function sendTogether(
       for (const c of pending) c.fail(error);
     };
     const onAbort = (): void => failAll(signal?.reason);
-    const timer = setTimeout(
-      () => failAll(new DeadlineExceededError(deadlineMs)),
-      Math.max(0, deadlineAt - Date.now()),
-    );
+    const onDeadline = (): void => failAll(new DeadlineExceededError(deadlineMs));
+    const giveUpAt = Date.now() + giveUpMs;
+    let timer =
+      giveUpAt < deadlineAt
+        ? setTimeout(() => {
+            if (timing.giveUp()) failAll(new AttemptTimeoutError(giveUpMs, node.id));
+            else timer = setTimeout(onDeadline, Math.max(0, deadlineAt - Date.now()));
+          }, giveUpMs)
+        : setTimeout(onDeadline, Math.max(0, deadlineAt - Date.now()));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     node.submitAll(pending);

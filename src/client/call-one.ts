@@ -1,6 +1,8 @@
 import { type Attempt, type SettledAttempt, settle, startAttempt } from './attempt.js';
+import { AttemptTimeoutError, attemptTimeoutMs, type GiveUp } from './attempt-timeout.js';
 import { type CallDeadline, callDeadline } from './call-deadline.js';
 import { isRetryable, NoNodesError } from './errors.js';
+import type { NodeClient } from './node-client.js';
 import type { CallRuntime } from './runtime.js';
 
 /** CallOptions apply to every call mode. */
@@ -15,14 +17,19 @@ export interface CallOptions {
   attempts?: number | undefined;
   /** hedgeMs: send a second copy to another node if no answer after this long (off by default). */
   hedgeMs?: number | undefined;
+  /** attemptTimeoutMs: give an attempt up on its node after this long (see ConnectOptions; 0: never). */
+  attemptTimeoutMs?: number | undefined;
 }
 
 /**
  * callOne runs a call on one node picked by the balancer, within `deadline` (fixed when the caller
  * called). Retryable failures (transport errors, a node overloaded or shutting down) are retried
  * on other nodes (bounded attempts, retry budget); JSON-RPC application and protocol errors are
- * answers and never retried. With `hedgeMs`, a second copy goes to another node after that delay;
- * the first success wins.
+ * answers and never retried. An attempt that waits past its node's attempt timeout (see
+ * attempt-timeout.ts) is given up there and retried on another node, if the retry budget allows
+ * (otherwise it keeps waiting); its late answer is ignored. This is safe because calls are
+ * idempotent (Arith is pure). With `hedgeMs`, a second copy goes to another node after that
+ * delay; the first success wins.
  */
 export async function callOne(
   rt: CallRuntime,
@@ -86,7 +93,28 @@ class Tries {
       this.deadlineMs,
       this.opts.signal,
       this.cancellable,
+      this.#giveUp(node),
     );
+  }
+
+  /**
+   * #giveUp arms `node`'s attempt timeout when it falls before the deadline: then, if a retry is
+   * allowed (it is withdrawn from the budget here), the attempt fails with AttemptTimeoutError.
+   */
+  #giveUp(node: NodeClient): GiveUp | undefined {
+    const fixed = this.opts.attemptTimeoutMs ?? this.rt.defaults.attemptTimeoutMs;
+    const ms = attemptTimeoutMs(node.recentLatencyMs(), fixed);
+    const at = Date.now() + ms;
+    if (!(at < this.deadlineAt)) return undefined;
+    return {
+      at,
+      decide: () => {
+        node.onGaveUp();
+        if (!this.mayRetry()) return undefined;
+        this.rt.stats.attemptTimeouts++;
+        return new AttemptTimeoutError(ms, node.id);
+      },
+    };
   }
 
   /** mayRetry: attempts left, time left, not aborted, and the retry budget allows one more. */
@@ -114,6 +142,7 @@ async function sequential(
       return value;
     } catch (error) {
       tries.lastError = error;
+      if (error instanceof AttemptTimeoutError) continue; // its retry was granted when it gave up
       if (!isRetryable(error) || !tries.mayRetry()) throw error;
     }
   }
@@ -158,7 +187,9 @@ async function hedged(
       }
       tries.lastError = next.error;
       if (!isRetryable(next.error)) throw next.error;
-      if (running.size === 0 && tries.mayRetry()) launch();
+      if (next.error instanceof AttemptTimeoutError)
+        launch(); // its retry was granted when it gave up
+      else if (running.size === 0 && tries.mayRetry()) launch();
     }
     throw tries.lastError;
   } finally {

@@ -6,6 +6,7 @@ import { createEtcdClient } from '../registry/etcd-client.js';
 import type { DiscoveryState, DiscoveryStatus, NodeChange, NodeInfo, NodeSource } from '../registry/types.js';
 import { type BulkOp, type BulkSummary, type MapOptions, runBulkJob } from '../results/bulk-job.js';
 import { ResultsStore } from '../results/results-store.js';
+import { checkAttemptTimeout } from './attempt-timeout.js';
 import { pickerBuilder } from './balance/balancers.js';
 import { type CallDeadline, callDeadline } from './call-deadline.js';
 import { callMany, type ManyCall, type ManyResult } from './call-many.js';
@@ -78,8 +79,9 @@ export class Cluster extends TypedCalls {
         deadlineMs: options.deadlineMs ?? 10_000,
         attempts: options.attempts ?? 3,
         hedgeMs: options.hedgeMs,
+        attemptTimeoutMs: options.attemptTimeoutMs,
       },
-      stats: { calls: 0, failures: 0, retries: 0, hedges: 0, fanouts: 0 },
+      stats: { calls: 0, failures: 0, retries: 0, hedges: 0, fanouts: 0, attemptTimeouts: 0 },
     };
     membership.on('nodes', (change) => this.#events.emit('nodes', change));
     discovery.on('status', (status) => this.#events.emit('status', status));
@@ -250,6 +252,7 @@ export class Cluster extends TypedCalls {
  */
 export async function connect(options: ConnectOptions): Promise<Cluster> {
   const limiter = limiterFor(options); // bad bounds fail here, before anything is opened
+  checkAttemptTimeout(options.attemptTimeoutMs);
   const etcdOptions = resolveEtcd(options.etcd);
   const etcd = createEtcdClient(etcdOptions);
   const logger = options.logger ?? silentLogger();

@@ -38,6 +38,14 @@ export interface ConnectOptions {
   deadlineMs?: number;
   /** attempts: most nodes a `call` tries on transport errors (default 3). */
   attempts?: number;
+  /**
+   * attemptTimeoutMs: how long one attempt of a `call` or `callMany` waits on a node before it is
+   * given up there and retried on another node (within the deadline, `attempts` and the retry
+   * budget; the original may still answer and is ignored). Default adaptive: 4 × the node's
+   * peak-EWMA latency, at least 250 ms, at most 2 s. 0 turns it off. Safe because Arith calls are
+   * idempotent (pure): running one twice has the effect of running it once.
+   */
+  attemptTimeoutMs?: number;
   /** hedgeMs: default hedging delay for `call`; off unless set. */
   hedgeMs?: number;
   /** retryBudget: Finagle-style budget (default 20% of calls + 10/s). */

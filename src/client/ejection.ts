@@ -22,9 +22,12 @@ export interface NodeHealthOptions {
  * NodeHealth decides whether a node may be picked. Closed: `refused` and `timeout` eject at once,
  * `reset` and `server` eject after `failureThreshold` consecutive failures. Ejected: unavailable
  * until `ejectedUntil`; each consecutive ejection doubles the time (base → max, ±20% jitter).
- * Half-open (the ejection has passed, no success since): the next failure ejects again at once,
- * the next success closes. Failures reported while ejected (calls that were already in flight)
- * change nothing.
+ * Half-open (the ejection has passed, no success since): still unavailable to user calls; the owner
+ * probes the node itself (`probeDue`, `startProbe`, `onProbe`) and user calls go back only after a
+ * probe (or a call) answered. A probe that timed out is followed by the next at once (its wait was
+ * the pace: a frozen node is re-admitted as soon as it answers); any other probe failure ejects
+ * again, for twice as long. A failure in half-open (a panic-mode call) ejects again at once.
+ * Failures reported while ejected (calls that were already in flight) change nothing.
  */
 export class NodeHealth {
   readonly #baseMs: number;
@@ -35,6 +38,7 @@ export class NodeHealth {
   #streak = 0;
   #ejections = 0;
   #until = 0;
+  #probing = false;
 
   /** NodeHealth creates a closed breaker; throws a RangeError on inconsistent options. */
   constructor({
@@ -70,15 +74,41 @@ export class NodeHealth {
     return this.#failures;
   }
 
-  /** available tells whether the node may be picked at `now` (closed or half-open). */
-  available(now: number): boolean {
-    return now >= this.#until;
+  /** available tells whether user calls may be sent to the node at `now`: only while closed. */
+  available(_now: number): boolean {
+    return this.#streak === 0;
   }
 
   /** state returns the breaker state at `now`. */
   state(now: number): NodeState {
     if (now < this.#until) return 'ejected';
     return this.#streak > 0 ? 'half-open' : 'closed';
+  }
+
+  /** probeDue tells whether the owner should probe the node now: half-open and no probe running. */
+  probeDue(now: number): boolean {
+    return this.#streak > 0 && now >= this.#until && !this.#probing;
+  }
+
+  /** probing is true between `startProbe` and `onProbe`. */
+  get probing(): boolean {
+    return this.#probing;
+  }
+
+  /** startProbe marks a probe as running (so `probeDue` says no until `onProbe`). */
+  startProbe(): void {
+    this.#probing = true;
+  }
+
+  /**
+   * onProbe records a probe's outcome at `now`: an answer closes the breaker; a `timeout` leaves
+   * the node half-open with the next probe due at once; any other failure ejects again.
+   */
+  onProbe(ok: boolean, kind: FailureKind | undefined, now: number): void {
+    this.#probing = false;
+    if (ok) this.onSuccess();
+    else if (kind === 'timeout') this.#until = Math.min(this.#until, now);
+    else if (this.#streak > 0 && now >= this.#until) this.#eject(now);
   }
 
   /** onSuccess closes the breaker: clears failures and the ejection backoff. */

@@ -36,6 +36,14 @@ export class Ewma {
     if (now > this.#stamp) this.#stamp = now;
   }
 
+  /**
+   * recent returns the average as of its last sample, without the idle decay (what the node last
+   * showed), or undefined before any sample.
+   */
+  recent(): number | undefined {
+    return this.#seen ? this.#avg : undefined;
+  }
+
   /** value returns the average at `now` (ms): 0 before any sample, decaying toward 0 while idle. */
   value(now: number): number {
     if (!this.#seen) return 0;

@@ -5,6 +5,7 @@ import { NodeHealth } from './ejection.js';
 import { NodeTlsError } from './errors/tls-error.js';
 import { errorFromRpc, TransportError } from './errors.js';
 import { Ewma } from './ewma.js';
+import { NodeProber } from './node-prober.js';
 import type { PendingCall } from './pending-call.js';
 import type { BatchRequest, Channel, TransportName } from './transport/channel.js';
 import { HttpChannel } from './transport/http-channel.js';
@@ -53,7 +54,9 @@ export interface NodeStats {
 /**
  * NodeClient is the SDK's handle on one node: its channel (pipelined TCP sockets, or an undici
  * keep-alive pool for HTTP), auto-batching of concurrent calls into JSON-RPC batches, EWMA latency,
- * in-flight count and ejection state. It is the PickTarget balancers see.
+ * in-flight count and ejection state. It is the PickTarget balancers see. After an ejection it
+ * probes the node itself (NodeProber: `rpc.ping` on its first channel) and takes user calls again
+ * only once a probe answered: no caller waits on a probe.
  */
 export class NodeClient implements PickTarget {
   readonly id: string;
@@ -67,6 +70,7 @@ export class NodeClient implements PickTarget {
   readonly #batcher: Batcher<PendingCall>;
   #nextId = 1;
   #nextChannel = 0;
+  readonly #prober: NodeProber;
 
   constructor(info: NodeInfo, options: NodeClientOptions) {
     this.id = info.id;
@@ -79,6 +83,7 @@ export class NodeClient implements PickTarget {
           () => new TcpChannel({ nodeId: info.id, address: info.endpoints.tcp, connectTimeoutMs, tls }),
         )
       : [new HttpChannel({ nodeId: info.id, url: info.endpoints.http, connections, connectTimeoutMs, tls })];
+    this.#prober = new NodeProber(this.#health, (ms) => this.#channels[0]!.ping(ms));
     this.#batcher = new Batcher({
       maxBatch: options.maxBatch,
       maxConcurrent: tcp ? connections * options.pipeline : connections,
@@ -92,6 +97,11 @@ export class NodeClient implements PickTarget {
 
   latencyMs(now: number): number {
     return this.#ewma.value(now);
+  }
+
+  /** recentLatencyMs is the EWMA latency as of the last answer (no idle decay); undefined before one. */
+  recentLatencyMs(): number | undefined {
+    return this.#ewma.recent();
   }
 
   available(now: number): boolean {
@@ -128,8 +138,14 @@ export class NodeClient implements PickTarget {
     this.#batcher.pushAll(calls);
   }
 
-  /** close lets in-flight batches finish, then closes the sockets. */
+  /** onGaveUp records that a call waited past its attempt timeout here (a `reset`-like failure). */
+  onGaveUp(): void {
+    this.#prober.onFailure('reset');
+  }
+
+  /** close stops probing, lets in-flight batches finish, then closes the sockets. */
   async close(): Promise<void> {
+    this.#prober.close();
     await Promise.all(this.#channels.map((c) => c.close()));
   }
 
@@ -175,7 +191,7 @@ export class NodeClient implements PickTarget {
         this.failures++;
         // A certificate failure ejects at once, as a refusal: it repeats until someone fixes it.
         const kind = error instanceof NodeTlsError ? 'refused' : error.kind;
-        this.#health.onFailure(kind, performance.now());
+        this.#prober.onFailure(kind);
       }
       for (const c of live) c.fail(error);
       return;

@@ -1,12 +1,14 @@
+import type { GiveUp } from './attempt-timeout.js';
 import { DeadlineExceededError } from './errors.js';
 
 /**
  * PendingCall is one JSON-RPC call waiting for its answer from one node. It settles once: with the
- * node's answer, at its deadline, when the caller's signal aborts, or when its attempt is cancelled.
+ * node's answer, at its deadline, when the caller's signal aborts, when its attempt is cancelled,
+ * or when it is given up on its node (`giveUp`: one timer serves both that and the deadline).
  */
 export class PendingCall {
   #settled = false;
-  readonly #timer: NodeJS.Timeout | undefined;
+  #timer: NodeJS.Timeout | undefined;
   readonly #onAbort: (() => void) | undefined;
 
   constructor(
@@ -21,13 +23,13 @@ export class PendingCall {
     readonly reject: (error: unknown) => void,
     /** timed: arm a timer for the deadline; false when the owner bounds a whole group with one. */
     timed = true,
+    /** giveUp: ask at `giveUp.at` whether to give the call up on this node (see GiveUp). */
+    giveUp?: GiveUp,
   ) {
-    this.#timer = timed
-      ? setTimeout(
-          () => this.fail(new DeadlineExceededError(deadlineMs)),
-          Math.max(0, deadlineAt - Date.now()),
-        )
-      : undefined;
+    if (!timed) this.#timer = undefined;
+    else if (giveUp && giveUp.at < deadlineAt) {
+      this.#timer = setTimeout(() => this.#askGiveUp(giveUp), Math.max(0, giveUp.at - Date.now()));
+    } else this.#timer = this.#deadlineTimer();
     if (signal) {
       this.cancellable = true;
       this.#onAbort = () => this.fail(signal.reason);
@@ -62,6 +64,20 @@ export class PendingCall {
     if (!this.#finish()) return;
     this.reject(error);
     this.onCancel?.();
+  }
+
+  #deadlineTimer(): NodeJS.Timeout {
+    return setTimeout(
+      () => this.fail(new DeadlineExceededError(this.deadlineMs)),
+      Math.max(0, this.deadlineAt - Date.now()),
+    );
+  }
+
+  #askGiveUp(giveUp: GiveUp): void {
+    if (this.#settled) return;
+    const error = giveUp.decide();
+    if (error !== undefined) this.fail(error);
+    else this.#timer = this.#deadlineTimer();
   }
 
   #finish(): boolean {

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../logger.js';
 import { CALL_DEADLINES_HEADER, DEADLINE_HEADER } from '../protocol/deadline.js';
+import { pingReply } from '../protocol/ping.js';
 import { REQUEST_ID_HEADER } from '../protocol/request-id.js';
 import { errorResponse, RPC_ERRORS } from '../protocol/rpc-errors.js';
 import { parseMessage } from '../protocol/wire.js';
@@ -213,6 +214,8 @@ export class HttpTransport {
   /** #answer returns the response body for one request body (undefined when nothing is owed). */
   async #answer(req: http.IncomingMessage, text: string): Promise<string | undefined> {
     const observer = this.#opts.observer;
+    const pong = pingReply(text); // answered here, outside the dispatcher (see ping.ts)
+    if (pong !== undefined) return pong;
     const parsed = parseMessage(text);
     if (!parsed.ok) {
       observer?.onReject(parsed.reason);

@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { takeDeadlineNote } from '../protocol/deadline.js';
 import { FrameTooLargeError, LineSplitter } from '../protocol/line-splitter.js';
+import { pingReply } from '../protocol/ping.js';
 import { errorResponse, RPC_ERRORS } from '../protocol/rpc-errors.js';
 import { parseMessage } from '../protocol/wire.js';
 import type { MessageHandler } from './admission.js';
@@ -170,6 +171,14 @@ class Connection {
       // end() closes only our side; a half-open client could keep streaming into a discard.
       setTimeout(() => this.#socket.destroy(), 1_000).unref();
       return;
+    }
+    // rpc.ping is answered here, ahead of any line waiting in the backlog (see ping.ts).
+    if (lines.some((l) => pingReply(l) !== undefined)) {
+      lines = lines.filter((l) => {
+        const pong = pingReply(l);
+        if (pong !== undefined) this.#write(pong);
+        return pong === undefined;
+      });
     }
     if (this.#next === this.#backlog.length) {
       this.#backlog = lines;

@@ -92,7 +92,10 @@ describe.each(CASES)('%s: shared rules', (_name, builder, keyOf) => {
     const picker = build(targets);
     const seen = tally(picker, 3000, (i) => ({ now: 1, key: keyOf(i) }));
     expect([...seen.keys()].sort()).toEqual(['n8', 'n9']);
-    // Once the ejection has passed, the NodeHealth-driven nodes are picked again.
+    // Once the ejection has passed, the NodeHealth-driven nodes wait for a probe's answer...
+    expect(tally(picker, 3000, (i) => ({ now: 60_000, key: keyOf(i) })).has('n5')).toBe(false);
+    // ...and are picked again once one answered.
+    for (const t of targets.slice(5, 8)) t.health?.onProbe(true, undefined, 60_000);
     const later = tally(picker, 3000, (i) => ({ now: 60_000, key: keyOf(i) }));
     expect(later.get('n5')).toBeGreaterThan(0);
     expect(later.has('n0')).toBe(false);

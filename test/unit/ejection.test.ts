@@ -21,7 +21,8 @@ describe('NodeHealth', () => {
     expect(h.ejections).toBe(1);
     expect(h.ejectedUntil).toBeGreaterThanOrEqual(1080);
     expect(h.ejectedUntil).toBeLessThanOrEqual(1120);
-    expect(h.available(h.ejectedUntil)).toBe(true);
+    expect(h.state(h.ejectedUntil)).toBe('half-open');
+    expect(h.available(h.ejectedUntil)).toBe(false); // user calls wait for a probe's answer
   });
 
   it.each(['server', 'reset'] as const)('ejects on the 3rd consecutive %s failure, not before', (kind) => {
@@ -79,7 +80,7 @@ describe('NodeHealth', () => {
     h.onFailure('refused', 100);
     expect(h.state(299)).toBe('ejected');
     expect(h.state(300)).toBe('half-open');
-    expect(h.available(300)).toBe(true);
+    expect(h.available(300)).toBe(false);
     h.onSuccess();
     expect(h.state(300)).toBe('closed');
     expect(h.onFailure('server', 301)).toBe(false);
@@ -104,6 +105,65 @@ describe('NodeHealth', () => {
     expect(h.onFailure('server', 60)).toBe(false);
     expect(h.ejectedUntil).toBe(100);
     expect(h.ejections).toBe(1);
+  });
+
+  describe('probes after an ejection (user calls go back only after an answer)', () => {
+    it('is due once the ejection ends, not before, and not twice at once', () => {
+      const h = new NodeHealth({ random: noJitter });
+      expect(h.probeDue(0)).toBe(false); // closed: nothing to probe
+      h.onFailure('timeout', 0);
+      expect(h.probeDue(99)).toBe(false);
+      expect(h.probeDue(100)).toBe(true);
+      h.startProbe();
+      expect(h.probing).toBe(true);
+      expect(h.probeDue(100)).toBe(false);
+      expect(h.available(5_000)).toBe(false);
+    });
+
+    it('an answered probe closes the breaker: available, backoff starts over', () => {
+      const h = new NodeHealth({ random: noJitter });
+      h.onFailure('refused', 0);
+      h.startProbe();
+      h.onProbe(true, undefined, 150);
+      expect(h.state(150)).toBe('closed');
+      expect(h.available(150)).toBe(true);
+      expect(h.probing).toBe(false);
+      h.onFailure('refused', 200);
+      expect(h.ejectedUntil).toBe(300);
+    });
+
+    it('a timed-out probe leaves it half-open, the next probe due at once, no new ejection', () => {
+      const h = new NodeHealth({ random: noJitter });
+      h.onFailure('timeout', 0);
+      h.startProbe();
+      h.onProbe(false, 'timeout', 2_100);
+      expect(h.state(2_100)).toBe('half-open');
+      expect(h.available(2_100)).toBe(false);
+      expect(h.probeDue(2_100)).toBe(true);
+      expect(h.ejections).toBe(1);
+    });
+
+    it('a refused probe ejects again, for twice as long', () => {
+      const h = new NodeHealth({ random: noJitter });
+      h.onFailure('refused', 0);
+      h.startProbe();
+      h.onProbe(false, 'refused', 110);
+      expect(h.state(110)).toBe('ejected');
+      expect(h.ejectedUntil).toBe(310);
+      expect(h.ejections).toBe(2);
+      expect(h.probeDue(309)).toBe(false);
+      expect(h.probeDue(310)).toBe(true);
+    });
+
+    it('a failed probe after a re-ejection meanwhile (a panic-mode call) changes nothing more', () => {
+      const h = new NodeHealth({ random: noJitter });
+      h.onFailure('refused', 0);
+      h.startProbe();
+      expect(h.onFailure('reset', 100)).toBe(true); // half-open: ejects again at once, until 300
+      h.onProbe(false, 'refused', 120);
+      expect(h.ejectedUntil).toBe(300);
+      expect(h.ejections).toBe(2);
+    });
   });
 
   it('rejects inconsistent options', () => {

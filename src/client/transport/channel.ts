@@ -31,6 +31,11 @@ export interface BatchRequest {
  */
 export interface Channel {
   exchange(batch: BatchRequest): Promise<unknown[]>;
+  /**
+   * ping sends one `rpc.ping` (connecting first if need be) and resolves when the node answers;
+   * rejects with a TransportError when it cannot connect or gets no answer within `timeoutMs`.
+   */
+  ping(timeoutMs: number): Promise<void>;
   /** close lets batches in flight finish, then closes the connections. */
   close(): Promise<void>;
 }

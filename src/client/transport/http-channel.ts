@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import { CALL_DEADLINES_HEADER, DEADLINE_HEADER, remainingMs } from '../../protocol/deadline.js';
+import { isPong, pingRequest } from '../../protocol/ping.js';
 import { REQUEST_ID_HEADER, requestIds } from '../../protocol/request-id.js';
 import { RPC_ERRORS } from '../../protocol/rpc-errors.js';
 import { RemoteError, TransportError } from '../errors.js';
@@ -90,6 +91,26 @@ export class HttpChannel implements Channel {
       throw transportError(error, this.#opts.nodeId);
     } finally {
       if (lone) lone.onCancel = undefined;
+    }
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    const id = `p${nextRequestId()}`;
+    try {
+      const res = await this.#pool.request({
+        path: '/',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: pingRequest(id),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 200 || !isPong(JSON.parse(text), id)) {
+        throw new TransportError(`no pong (HTTP ${res.statusCode})`, this.#opts.nodeId, 'server');
+      }
+    } catch (error) {
+      throw transportError(error, this.#opts.nodeId);
     }
   }
 

@@ -2,10 +2,13 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { deadlineNote, remainingMs } from '../../protocol/deadline.js';
 import { FrameTooLargeError, LineSplitter } from '../../protocol/line-splitter.js';
+import { PING_METHOD, pingRequest } from '../../protocol/ping.js';
 import { RPC_ERRORS } from '../../protocol/rpc-errors.js';
 import { RemoteError, TransportError } from '../errors.js';
 import type { BatchRequest, Channel } from './channel.js';
 import { connectTlsOptions, type NodeTlsClientOptions, type TcpTarget, tcpTarget } from './node-tls.js';
+import { PongWaiters } from './pong-waiters.js';
+import { SilenceWatch } from './silence-watch.js';
 import { transportError } from './transport-error.js';
 
 /** TcpChannelOptions: the node's TCP `host:port` and limits. */
@@ -18,6 +21,10 @@ export interface TcpChannelOptions {
   connectTimeoutMs: number;
   /** maxReplyBytes: longest reply line accepted; a longer one drops the connection (default 64 MiB). */
   maxReplyBytes?: number;
+  /** silenceMs: silence with batches outstanding before an `rpc.ping` goes out (default 500). */
+  silenceMs?: number;
+  /** pingAnswerMs: how long that ping may go unanswered before the connection is dropped (default 500). */
+  pingAnswerMs?: number;
 }
 
 /** Grace after a batch's deadline before a silent node counts as timed out (it answers at the deadline). */
@@ -36,15 +43,21 @@ interface InFlight {
  * TcpChannel sends batches as lines over one persistent, pipelined socket to a node's TCP listener
  * (newline-delimited JSON-RPC 2.0): no HTTP framing, and any number of batches in flight. Each line
  * is `[rpc.deadline note, ...calls]` (the note lists each call's own deadline when they differ),
- * so the node enforces them; replies are routed to their batch by id. The socket connects on first use and again after it drops; a drop fails the batches
- * in flight with TransportError (retried on other nodes by the caller). A `tls://` address is
- * dialled with `tls.connect`; a certificate failure fails them with NodeTlsError (not retried).
+ * so the node enforces them; replies are routed to their batch by id. The socket connects on first
+ * use and again after it drops; a drop fails the batches in flight with TransportError (retried on
+ * other nodes by the caller). A `tls://` address is dialled with `tls.connect`; a certificate
+ * failure fails them with NodeTlsError (not retried). A socket with batches outstanding that stays
+ * silent for `silenceMs` gets an `rpc.ping`; `pingAnswerMs` more without a byte drop it as timed
+ * out (a frozen or cut-off node is found in about a second, not at the deadline).
  */
 export class TcpChannel implements Channel {
   readonly #opts: TcpChannelOptions;
   readonly #target: TcpTarget;
   #socket: net.Socket | undefined;
+  #watch: SilenceWatch | undefined;
   #inflight: InFlight[] = [];
+  readonly #pongs = new PongWaiters();
+  #pings = 0;
   #closed = false;
   #drained: (() => void) | undefined;
 
@@ -74,16 +87,37 @@ export class TcpChannel implements Channel {
           this.#drop(socket, new TransportError(msg, this.#opts.nodeId, 'timeout'));
         }, waitMs + SILENCE_GRACE_MS),
       };
+      if (this.#inflight.length === 0) this.#watch?.busy();
       this.#inflight.push(entry);
       socket.write(line);
     });
   }
 
+  ping(timeoutMs: number): Promise<void> {
+    if (this.#closed) {
+      return Promise.reject(new TransportError('channel closed', this.#opts.nodeId, 'reset'));
+    }
+    const socket = this.#socket ?? this.#connect();
+    const id = this.#pingId();
+    const answered = this.#pongs.wait(id, timeoutMs, () => {
+      const msg = `no answer to ${PING_METHOD} within ${timeoutMs} ms`;
+      this.#drop(socket, new TransportError(msg, this.#opts.nodeId, 'timeout'));
+    });
+    socket.write(`${pingRequest(id)}\n`);
+    return answered;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#inflight.length > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    this.#watch?.stop();
     this.#socket?.end();
     this.#socket = undefined;
+    this.#pongs.failAll(new TransportError('channel closed', this.#opts.nodeId, 'reset'));
+  }
+
+  #pingId(): string {
+    return `p${++this.#pings}`;
   }
 
   #connect(): net.Socket {
@@ -93,6 +127,17 @@ export class TcpChannel implements Channel {
       ? tls.connect({ host, port, ...connectTlsOptions(this.#opts.tls) }).setNoDelay(true)
       : net.connect({ host, port, noDelay: true });
     this.#socket = socket;
+    const watch = new SilenceWatch({
+      silenceMs: this.#opts.silenceMs,
+      answerMs: this.#opts.pingAnswerMs,
+      outstanding: () => this.#inflight.length > 0 && !socket.connecting,
+      ping: () => socket.write(`${pingRequest(this.#pingId())}\n`),
+      dead: (silentMs) => {
+        const msg = `silent for ${Math.round(silentMs)} ms, no answer to ${PING_METHOD}`;
+        this.#drop(socket, new TransportError(msg, this.#opts.nodeId, 'timeout'));
+      },
+    });
+    this.#watch = watch;
     const splitter = new LineSplitter(this.#opts.maxReplyBytes ?? 64 * 1024 * 1024);
     let failure: unknown;
     socket.setTimeout(this.#opts.connectTimeoutMs, () => {
@@ -107,8 +152,11 @@ export class TcpChannel implements Channel {
     socket.once(tlsOn ? 'secureConnect' : 'connect', () => {
       socket.setTimeout(0);
       socket.setKeepAlive(true, 30_000);
+      watch.busy();
+      watch.start();
     });
     socket.on('data', (chunk: Buffer) => {
+      watch.heard();
       let lines: string[];
       try {
         lines = splitter.push(chunk);
@@ -137,6 +185,10 @@ export class TcpChannel implements Channel {
     }
     const replies = Array.isArray(parsed) ? parsed : [parsed];
     const id = (replies[0] as { id?: unknown } | null)?.id;
+    if (typeof id === 'string') {
+      this.#pongs.answer(id); // only pings carry string ids (a liveness ping's answer: heard)
+      return;
+    }
     if (typeof id !== 'number') {
       this.#refused(replies[0]);
       return;
@@ -165,14 +217,17 @@ export class TcpChannel implements Channel {
     this.#settled(entry!).reject(new RemoteError(code, message, this.#opts.nodeId));
   }
 
-  /** Drop `socket` (if still ours) and fail every batch in flight on it with `error`. */
+  /** Drop `socket` (if still ours) and fail every batch and ping in flight on it with `error`. */
   #drop(socket: net.Socket, error: unknown): void {
     socket.destroy();
     if (this.#socket !== socket) return;
     this.#socket = undefined;
+    this.#watch?.stop();
+    this.#watch = undefined;
     const failed = this.#inflight;
     this.#inflight = [];
     for (const entry of failed) this.#settled(entry).reject(error);
+    this.#pongs.failAll(error);
   }
 
   #settled(entry: InFlight): InFlight {
