@@ -25,6 +25,9 @@ class FakeNode {
   latencyMs(): number {
     return 0;
   }
+  recentLatencyMs(): number | undefined {
+    return undefined;
+  }
   available(): boolean {
     return true;
   }
@@ -57,11 +60,12 @@ function runtime(
   nodes: FakeNode[],
   { attempts = 3, deadlineMs = 5_000, budget = new RetryBudget({ ratio: 1, minPerSecond: 1_000 }) } = {},
 ) {
-  const stats = { calls: 0, failures: 0, retries: 0, hedges: 0, fanouts: 0 };
+  const stats = { calls: 0, failures: 0, retries: 0, hedges: 0, fanouts: 0, attemptTimeouts: 0 };
   const rt = {
     membership: { picker: picker(nodes) },
     budget,
-    defaults: { deadlineMs, attempts, hedgeMs: undefined },
+    // Attempt timeouts off: these tests are about retries and deadlines (call-give-up.test.ts covers them).
+    defaults: { deadlineMs, attempts, hedgeMs: undefined, attemptTimeoutMs: 0 },
     stats,
   } as unknown as Runtime;
   return { rt, stats };
