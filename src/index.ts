@@ -1,5 +1,8 @@
 /**
- * arith-cluster's public surface, re-exported on purpose; everything else is internal.
+ * arith-cluster's public surface, re-exported on purpose: the SDK (`connect`, `Cluster`, its
+ * options, types and errors), the results and job records it stores, the Arith service's pure
+ * functions, and the node for embedding (`ArithNode`). Everything else (dispatcher, registration,
+ * discovery, etcd keys, wire codes) is internal and may change without notice.
  */
 export * from './arith/index.js';
 export { AttemptTimeoutError } from './client/attempt-timeout.js';
@@ -20,7 +23,6 @@ export {
   ClusterClosedError,
   ClusterError,
   DeadlineExceededError,
-  errorFromRpc,
   isRetryable,
   NodeTlsError,
   NoNodesError,
@@ -44,16 +46,10 @@ export type { NodeTlsClientOptions } from './client/transport/node-tls.js';
 export type { Verified } from './client/verify-modes.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { ArithNode, type ArithNodeOptions } from './node/arith-node.js';
-export { type CallContext, type CallOutcome, Dispatcher, type DispatcherOptions } from './node/dispatcher.js';
 export type { NodeTlsOptions } from './node/server-tls.js';
-export { DEADLINE_HEADER, DEADLINE_METHOD } from './protocol/deadline.js';
 export { parseExact, stringifyExact } from './protocol/exact-json.js';
-export { type JsonRpcErrorObject, RPC_ERRORS } from './protocol/rpc-errors.js';
-export { Discovery, type DiscoveryEvents, type DiscoveryOptions } from './registry/discovery.js';
-export { createEtcdClient, type EtcdOptions } from './registry/etcd-client.js';
-export { nodeKey, nodesPrefix } from './registry/keys.js';
+export type { EtcdOptions } from './registry/etcd-client.js';
 export { NodeInfoSchema, parseNodeInfo } from './registry/node-info.js';
-export { Registration, type RegistrationEvents, type RegistrationOptions } from './registry/registration.js';
 export type {
   DiscoveryState,
   DiscoveryStatus,
@@ -71,8 +67,7 @@ export {
   type JobStatus,
   parseJobRecord,
 } from './results/job-record.js';
-export { jobsPrefix, resultsPrefix } from './results/keys.js';
-export { canonicalJson, checkKey, deriveKey, keyProblem, wireParams } from './results/result-key.js';
+export { checkKey, deriveKey } from './results/result-key.js';
 export {
   parseResultRecord,
   type ResultAnswer,

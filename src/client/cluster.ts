@@ -11,6 +11,7 @@ import { pickerBuilder } from './balance/balancers.js';
 import { type CallDeadline, callDeadline } from './call-deadline.js';
 import { callMany, type ManyCall, type ManyResult } from './call-many.js';
 import { type CallOptions, callOne } from './call-one.js';
+import type { CallRuntime, ClientCounters } from './call-runtime.js';
 import { type ConnectOptions, limiterFor, resolveEtcd } from './connect-options.js';
 import { ClusterClosedError, ClusterError, DeadlineExceededError } from './errors.js';
 import { encodeParams } from './exact.js';
@@ -19,7 +20,6 @@ import type { Limiter } from './limiter.js';
 import { Membership } from './membership.js';
 import type { NodeStats } from './node-client.js';
 import { RetryBudget } from './retry-budget.js';
-import type { CallRuntime, ClientCounters } from './runtime.js';
 import { TypedCalls } from './typed-calls.js';
 
 /** ClusterEvents: what a Cluster emits. */
@@ -46,6 +46,7 @@ export interface ClusterStats extends ClientCounters {
  * `status` when its etcd state changes (see `status()`).
  */
 export class Cluster extends TypedCalls {
+  /** @internal the etcd client (results store, tests, bench); not part of the public API. */
   readonly etcd: Etcd3;
   readonly namespace: string;
   readonly logger: Logger;

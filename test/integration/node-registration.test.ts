@@ -1,6 +1,7 @@
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { nodeKey, parseNodeInfo } from '../../src/index.js';
+import { parseNodeInfo } from '../../src/index.js';
+import { nodeKey } from '../../src/registry/keys.js';
 import { uniqueNamespace } from '../support/namespace.js';
 import { type NodeProcess, startNode, stopAllNodes } from '../support/process.js';
 

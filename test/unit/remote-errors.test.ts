@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { errorFromRpc } from '../../src/client/errors.js';
 import { isAnswerError } from '../../src/client/verify-modes.js';
 import * as api from '../../src/index.js';
 
 const {
   ClusterError,
   DeadlineExceededError,
-  errorFromRpc,
   OverloadedError,
   RemoteDivideByZeroError,
   RemoteError,
