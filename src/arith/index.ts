@@ -18,7 +18,6 @@ export {
   ARITH_METHODS,
   type ArithMethod,
   type ArithResult,
-  lookupMethod,
   METHOD_NAMES,
 } from './methods.js';
 export { type BinaryArgs, binaryArgs, listArgs } from './params.js';

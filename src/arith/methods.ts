@@ -127,12 +127,3 @@ export function paramsShape(name: string): ParamsShape | undefined {
 
 /** METHOD_NAMES lists the served method names, in a stable order. */
 export const METHOD_NAMES: readonly string[] = Object.freeze([...ARITH_METHODS.keys()]);
-
-/**
- * lookupMethod returns the method registered under `name`, or undefined for anything else
- * (non-strings, unknown names, other casing, and prototype names such as `__proto__` or
- * `toString`, since it only consults the Map).
- */
-export function lookupMethod(name: unknown): ArithMethod | undefined {
-  return typeof name === 'string' ? ARITH_METHODS.get(name) : undefined;
-}

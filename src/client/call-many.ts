@@ -1,10 +1,10 @@
 import { AttemptTimeoutError, attemptTimeoutMs } from './attempt-timeout.js';
 import { type CallDeadline, callDeadline } from './call-deadline.js';
 import type { CallOptions } from './call-one.js';
+import type { CallRuntime } from './call-runtime.js';
 import { DeadlineExceededError, isRetryable, NoNodesError } from './errors.js';
 import type { NodeClient } from './node-client.js';
 import { PendingCall } from './pending-call.js';
-import type { CallRuntime } from './runtime.js';
 
 /** ManyCall is one call of a `callMany`: a method and its (wire-encoded) params. */
 export interface ManyCall {

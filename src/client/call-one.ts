@@ -1,9 +1,9 @@
 import { type Attempt, type SettledAttempt, settle, startAttempt } from './attempt.js';
 import { AttemptTimeoutError, attemptTimeoutMs, type GiveUp } from './attempt-timeout.js';
 import { type CallDeadline, callDeadline } from './call-deadline.js';
+import type { CallRuntime } from './call-runtime.js';
 import { isRetryable, NoNodesError } from './errors.js';
 import type { NodeClient } from './node-client.js';
-import type { CallRuntime } from './runtime.js';
 
 /** CallOptions apply to every call mode. */
 export interface CallOptions {

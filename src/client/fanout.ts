@@ -2,9 +2,9 @@ import { answerId } from '../protocol/answer.js';
 import { type Attempt, settle, startAttempt } from './attempt.js';
 import { type CallDeadline, callDeadline } from './call-deadline.js';
 import type { CallOptions } from './call-one.js';
+import type { CallRuntime } from './call-runtime.js';
 import { type Answer, NoNodesError, QuorumError, RemoteError } from './errors.js';
 import type { NodeClient } from './node-client.js';
-import type { CallRuntime } from './runtime.js';
 
 /** Receipt is one node's answer in a fan-out: a result or an error, and how long it took. */
 export type Receipt =

@@ -1,10 +1,10 @@
 import type { NodeInfo } from '../registry/types.js';
 import type { PickTarget } from './balance/picker.js';
 import { Batcher } from './batcher.js';
-import { NodeHealth } from './ejection.js';
 import { NodeTlsError } from './errors/tls-error.js';
 import { errorFromRpc, TransportError } from './errors.js';
 import { Ewma } from './ewma.js';
+import { NodeHealth } from './node-health.js';
 import { NodeProber } from './node-prober.js';
 import type { PendingCall } from './pending-call.js';
 import type { BatchRequest, Channel, TransportName } from './transport/channel.js';

@@ -1,7 +1,6 @@
-/** Per-node outlier ejection with a circuit breaker and doubling, jittered ejection times. */
+import type { TransportKind } from './errors.js';
 
-/** FailureKind classifies a transport failure (JSON-RPC application errors are answers, never failures). */
-export type FailureKind = 'refused' | 'timeout' | 'reset' | 'server';
+/** Per-node outlier ejection with a circuit breaker and doubling, jittered ejection times. */
 
 /** NodeState is the breaker state of a node at some instant. */
 export type NodeState = 'closed' | 'ejected' | 'half-open';
@@ -104,7 +103,7 @@ export class NodeHealth {
    * onProbe records a probe's outcome at `now`: an answer closes the breaker; a `timeout` leaves
    * the node half-open with the next probe due at once; any other failure ejects again.
    */
-  onProbe(ok: boolean, kind: FailureKind | undefined, now: number): void {
+  onProbe(ok: boolean, kind: TransportKind | undefined, now: number): void {
     this.#probing = false;
     if (ok) this.onSuccess();
     else if (kind === 'timeout') this.#until = Math.min(this.#until, now);
@@ -119,7 +118,7 @@ export class NodeHealth {
   }
 
   /** onFailure records a transport failure at `now`; returns true when it ejected the node. */
-  onFailure(kind: FailureKind, now: number): boolean {
+  onFailure(kind: TransportKind, now: number): boolean {
     if (now < this.#until) return false;
     if (this.#streak > 0 || kind === 'refused' || kind === 'timeout') return this.#eject(now);
     this.#failures++;

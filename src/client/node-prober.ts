@@ -1,5 +1,6 @@
-import type { FailureKind, NodeHealth } from './ejection.js';
+import type { TransportKind } from './errors.js';
 import { TransportError } from './errors.js';
+import type { NodeHealth } from './node-health.js';
 
 /** PROBE_TIMEOUT_MS: how long a half-open node's probe ping waits; a timeout is followed by the next at once. */
 export const PROBE_TIMEOUT_MS = 2_000;
@@ -24,7 +25,7 @@ export class NodeProber {
   }
 
   /** onFailure counts a failure against the node; an ejection schedules its probe. */
-  onFailure(kind: FailureKind): void {
+  onFailure(kind: TransportKind): void {
     if (this.#health.onFailure(kind, performance.now())) this.#schedule();
   }
 

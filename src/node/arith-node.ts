@@ -178,11 +178,6 @@ export class ArithNode {
     return this.#registration ? this.#registration.state === 'registered' : true;
   }
 
-  /** registrationState is the registration's state (`idle` for a standalone node). */
-  get registrationState(): RegistrationState {
-    return this.#registration?.state ?? 'idle';
-  }
-
   /** registration exposes lease id, re-registration count and events, once started with etcd. */
   get registration(): Registration | undefined {
     return this.#registration;

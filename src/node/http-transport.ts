@@ -15,6 +15,7 @@ import { httpServerTimeouts } from './http-timeouts.js';
 import type { RejectReason } from './metrics.js';
 import { INTERNAL_ERROR_TEXT, respond } from './respond.js';
 import { acceptEvent, type NodeTlsOptions, serverTlsOptions } from './server-tls.js';
+import type { TransportObserver } from './transport-observer.js';
 
 /** HttpTransportOptions configure the HTTP JSON-RPC listener. */
 export interface HttpTransportOptions {
@@ -37,12 +38,6 @@ export interface HttpTransportOptions {
   logger?: Logger;
   /** tls: serve HTTPS (and, with `clientCa`, require client certificates) instead of HTTP. */
   tls?: NodeTlsOptions | undefined;
-}
-
-/** TransportObserver hears what a transport received: messages (with batch length) and refusals. */
-export interface TransportObserver {
-  onMessage(batch: number | undefined): void;
-  onReject(reason: RejectReason): void;
 }
 
 /**

@@ -9,10 +9,10 @@ import type { MessageHandler } from './admission.js';
 import { callDeadlines } from './call-deadlines.js';
 import { type ConnectionLimit, tcpRefusal } from './connection-limit.js';
 import type { CallContext } from './dispatcher.js';
-import type { TransportObserver } from './http-transport.js';
 import { IdleTimer } from './idle-timer.js';
 import { respond } from './respond.js';
 import { acceptEvent, type NodeTlsOptions, serverTlsOptions } from './server-tls.js';
+import type { TransportObserver } from './transport-observer.js';
 
 /** TcpTransportOptions configure the newline-delimited JSON-RPC listener. */
 export interface TcpTransportOptions {

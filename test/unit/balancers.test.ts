@@ -18,7 +18,7 @@ import type {
   PickOptions,
   PickTarget,
 } from '../../src/client/balance/picker.js';
-import { NodeHealth } from '../../src/client/ejection.js';
+import { NodeHealth } from '../../src/client/node-health.js';
 import { seeded } from '../support/seeded-random.js';
 
 /** FakeTarget is a PickTarget with settable fields; `available` follows `up`, or a real NodeHealth. */

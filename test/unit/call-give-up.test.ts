@@ -6,10 +6,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { callMany } from '../../src/client/call-many.js';
 import { callOne } from '../../src/client/call-one.js';
+import type { CallRuntime } from '../../src/client/call-runtime.js';
 import type { Membership } from '../../src/client/membership.js';
 import type { PendingCall } from '../../src/client/pending-call.js';
 import { RetryBudget } from '../../src/client/retry-budget.js';
-import type { CallRuntime } from '../../src/client/runtime.js';
 
 /** A fake node: keeps what it is sent; `answer` settles those calls (or answers at once if `eager`). */
 function fakeNode(id: string, eager = false) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NodeHealth } from '../../src/client/ejection.js';
+import { NodeHealth } from '../../src/client/node-health.js';
 
 /** noJitter makes ejection times exact (the jitter factor is 0.8 + 0.4 × 0.5 = 1). */
 const noJitter = (): number => 0.5;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { NodeHealth } from '../../src/client/ejection.js';
 import { TransportError } from '../../src/client/errors.js';
+import { NodeHealth } from '../../src/client/node-health.js';
 import { NodeProber } from '../../src/client/node-prober.js';
 
 /** Each ping waits for the test to settle it: `pings[i].answer()` or `pings[i].fail(kind)`. */
