@@ -1,3 +1,4 @@
+import { encodeCalls, routeReplies } from '../protocol/batch-codec.js';
 import type { NodeInfo } from '../registry/types.js';
 import type { PickTarget } from './balance/picker.js';
 import { Batcher } from './batcher.js';
@@ -11,18 +12,6 @@ import type { BatchRequest, Channel, TransportName } from './transport/channel.j
 import { HttpChannel } from './transport/http-channel.js';
 import type { NodeTlsClientOptions } from './transport/node-tls.js';
 import { TcpChannel } from './transport/tcp-channel.js';
-
-const QUOTED = new Map<string, string>();
-
-/** quoted returns a method name as a JSON string literal, cached (a client uses few methods). */
-function quoted(method: string): string {
-  let q = QUOTED.get(method);
-  if (q === undefined) {
-    q = JSON.stringify(method);
-    if (QUOTED.size < 1024) QUOTED.set(method, q);
-  }
-  return q;
-}
 
 /** NodeClientOptions tune one node's connection pool and batching. */
 export interface NodeClientOptions {
@@ -159,21 +148,16 @@ export class NodeClient implements PickTarget {
   }
 
   async #exchange(live: PendingCall[]): Promise<void> {
-    // Ids are consecutive from `firstId`, so a reply finds its call by index (no Map on the hot path).
     const firstId = this.#nextId;
     this.#nextId += live.length;
-    let body = '';
     let deadlineAt = 0;
     let mixed = false;
-    for (let i = 0; i < live.length; i++) {
-      const c = live[i]!;
-      if (i > 0) body += ',';
-      body += `{"jsonrpc":"2.0","id":${firstId + i},"method":${quoted(c.method)},"params":${JSON.stringify(c.params)}}`;
+    for (const c of live) {
       if (c.deadlineAt !== live[0]!.deadlineAt) mixed = true;
       if (c.deadlineAt > deadlineAt) deadlineAt = c.deadlineAt;
     }
     const batch: BatchRequest = {
-      calls: body,
+      calls: encodeCalls(live, firstId),
       count: live.length,
       firstId,
       deadlineAt,
@@ -199,20 +183,14 @@ export class NodeClient implements PickTarget {
     const now = performance.now();
     this.#health.onSuccess();
     this.#ewma.observe(now - started, now);
-    const byIndex: (PendingCall | undefined)[] = live;
-    let answered = 0;
-    for (const reply of replies as { id?: unknown; result?: unknown; error?: unknown }[]) {
-      const index = typeof reply?.id === 'number' ? reply.id - firstId : -1;
-      const call = byIndex[index];
-      if (!call) continue;
-      byIndex[index] = undefined;
-      answered++;
+    const answered = routeReplies(replies, firstId, live.length, (index, reply) => {
+      const call = live[index]!;
       if (reply.error !== undefined) call.fail(errorFromRpc(reply.error, this.id, call.deadlineMs));
       else call.succeed(reply.result);
-    }
-    if (answered < live.length) {
-      for (const c of byIndex)
-        c?.fail(new TransportError('no answer for a call in the batch', this.id, 'server'));
+    });
+    for (let i = 0; i < live.length; i++) {
+      if (!answered[i])
+        live[i]!.fail(new TransportError('no answer for a call in the batch', this.id, 'server'));
     }
   }
 }
