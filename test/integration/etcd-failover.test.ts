@@ -4,31 +4,16 @@
  * on another member at once instead of waiting out the whole etcd call deadline. The longest gap
  * between two stored groups is printed; every result reported stored must be present once.
  */
-import type { Etcd3 } from 'etcd3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createEtcdClient } from '../../src/registry/etcd-client.js';
 import { ClusterFixture } from '../support/cluster-fixture.js';
 import { startEtcdCluster } from '../support/etcd.js';
 import { uniqueNamespace } from '../support/namespace.js';
 import { startNode } from '../support/process.js';
+import { storedVersions } from '../support/stored-versions.js';
 
 const fx = new ClusterFixture(inject('etcdEndpoints')); // its admin client is unused: the cluster below is deleted whole
 afterAll(() => fx.close());
-
-/** storedVersions reads every stored result key of a namespace with its etcd version (keys only, paged). */
-async function storedVersions(etcd: Etcd3, ns: string): Promise<Map<string, string>> {
-  const prefix = `/${ns}/results/`;
-  const end = Buffer.from(`/${ns}/results0`); // '0' follows '/'
-  const out = new Map<string, string>();
-  let from = Buffer.from(prefix);
-  for (;;) {
-    const res = await etcd.kv.range({ key: from, range_end: end, keys_only: true, limit: 5_000 });
-    for (const kv of res.kvs) out.set(kv.key.toString().slice(prefix.length), kv.version);
-    const last = res.kvs.at(-1);
-    if (!res.more || !last) return out;
-    from = Buffer.concat([last.key, Buffer.from([0])]);
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
