@@ -67,8 +67,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   try {
     await node.start();
-    node.registration?.once('replaced', (taken) => {
-      process.stderr.write(`arith-node: ${taken.message}\n`);
+    node.registration?.once('replaced', ({ holder }) => {
+      const by = `pid ${holder.pid} on ${holder.hostname} (lease ${holder.leaseId})`;
+      process.stderr.write(`arith-node: node id ${command.options.nodeId} taken over by ${by}; exiting\n`);
       stopping = true;
       void node.close().finally(() => exit(EXIT_ID_TAKEN));
     });

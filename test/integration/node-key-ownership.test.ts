@@ -107,7 +107,11 @@ describe('a node owns its registry key', () => {
 
     const second = await startNode({ id: 'dup', etcd: endpoints, namespace, ttl: 10, args: ['--replace'] });
     expect(await first.exited).toBe(3);
-    expect(first.logs().some((l) => l.startsWith('arith-node: node id already registered'))).toBe(true);
+    const exitLine = first.logs().filter((l) => l.startsWith('arith-node:'));
+    expect(exitLine).toHaveLength(1);
+    expect(exitLine[0]).toMatch(
+      new RegExp(`^arith-node: node id dup taken over by pid ${second.pid} on .*; exiting$`),
+    );
     const after = await keyOf(second);
     expect(after?.lease).not.toBe(before?.lease);
     expect(JSON.parse(after?.value ?? '{}')).toMatchObject({ pid: second.pid });
