@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 import { createLogger } from '../logger.js';
 import { ArithNode } from '../node/arith-node.js';
+import { NodeIdTakenError } from '../registry/key-claim.js';
 import { VERSION } from '../version.js';
 import { NODE_SPECS, parseNodeCommand } from './node-config.js';
 import { formatHelp, UsageError } from './options.js';
+
+/** EXIT_ID_TAKEN: another live process holds this node id (at start, or it took the id over later). */
+const EXIT_ID_TAKEN = 3;
 
 const USAGE = `arith-node ${VERSION}: serve the Arith JSON-RPC service (HTTP and TCP) and register in etcd.
 
@@ -63,7 +67,19 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   try {
     await node.start();
+    node.registration?.once('replaced', ({ holder }) => {
+      const by = `pid ${holder.pid} on ${holder.hostname} (lease ${holder.leaseId})`;
+      process.stderr.write(`arith-node: node id ${command.options.nodeId} taken over by ${by}; exiting\n`);
+      stopping = true;
+      void node.close().finally(() => exit(EXIT_ID_TAKEN));
+    });
   } catch (error) {
+    if (error instanceof NodeIdTakenError) {
+      logger.fatal({ key: error.key, holder: error.holder }, 'node id taken');
+      process.stderr.write(`arith-node: ${error.message}\n`);
+      exit(EXIT_ID_TAKEN);
+      return;
+    }
     const err = error as NodeJS.ErrnoException;
     const message = err.code === 'EADDRINUSE' ? `address in use: ${err.message}` : err.message;
     logger.fatal({ err: { message, code: err.code } }, 'start failed');

@@ -56,6 +56,13 @@ export const NODE_SPECS: readonly OptionSpec[] = [
   },
   { flag: 'id', env: 'ARITH_NODE_ID', type: 'string', help: 'node id (default: <hostname>-<random>)' },
   {
+    flag: 'replace',
+    env: 'ARITH_REPLACE',
+    type: 'boolean',
+    default: false,
+    help: 'take the --id over from another live node holding it (that node then exits 3)',
+  },
+  {
     flag: 'weight',
     env: 'ARITH_WEIGHT',
     type: 'int',
@@ -202,6 +209,7 @@ export function parseNodeCommand(argv: string[], env: NodeJS.ProcessEnv): NodeCo
     advertiseHost: advertiseHost.replace(/^\[(.*)\]$/, '$1'),
     namespace: v.namespace as string,
     ttlSeconds: v.ttl as number,
+    replace: v.replace as boolean,
     weight: v.weight as number,
     maxBodyBytes: v['max-body'] as number,
     maxBatchLength: v['max-batch'] as number,

@@ -33,6 +33,8 @@ export interface ArithNodeOptions {
   etcd?: EtcdOptions;
   namespace?: string;
   ttlSeconds?: number;
+  /** replace: take the node id over even while another live process holds its key (default false). */
+  replace?: boolean;
   weight?: number;
   maxBodyBytes?: number;
   maxBatchLength?: number;
@@ -92,6 +94,7 @@ export class ArithNode {
       etcd: options.etcd,
       namespace: options.namespace ?? 'arith',
       ttlSeconds: options.ttlSeconds ?? 10,
+      replace: options.replace ?? false,
       weight: options.weight ?? 1,
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
       maxBatchLength: options.maxBatchLength ?? 1000,
@@ -206,7 +209,10 @@ export class ArithNode {
     };
   }
 
-  /** start listens on HTTP and TCP, then registers; resolves when registered (or listening, standalone). */
+  /**
+   * start listens on HTTP and TCP, then registers; resolves when registered (or listening, standalone).
+   * Rejects with NodeIdTakenError while another live process holds this node id's key.
+   */
   async start(): Promise<void> {
     const o = this.options;
     [this.#httpAddress, this.#tcpAddress] = await Promise.all([this.#http.listen(), this.#tcp.listen()]);
@@ -218,11 +224,14 @@ export class ArithNode {
     this.#registration = new Registration({
       client: this.#etcd,
       key: nodeKey(o.namespace, o.nodeId),
+      nodeId: o.nodeId,
       value: () => JSON.stringify(this.info),
       ttlSeconds: o.ttlSeconds,
       logger: this.logger,
       user: o.etcd.username,
+      replace: o.replace,
     });
+    this.#registration.on('repaired', ({ reason }) => this.metrics.onRepair(reason));
     await this.#registration.start();
   }
 

@@ -33,8 +33,8 @@ export interface MetricsSources {
 
 /**
  * NodeMetrics is a node's Prometheus registry (prom-client): calls by method and outcome, call
- * latency, requests by transport, batch sizes, refusals, in-flight requests, lease state and
- * re-registrations, plus the default process metrics. Served at `GET /metrics`.
+ * latency, requests by transport, batch sizes, refusals, in-flight requests, lease state,
+ * re-registrations and registry key repairs, plus the default process metrics. Served at `GET /metrics`.
  */
 export class NodeMetrics {
   readonly registry = new Registry();
@@ -42,6 +42,7 @@ export class NodeMetrics {
   readonly #requests: Counter<'transport'>;
   readonly #batch: Histogram;
   readonly #rejects: Counter<'transport' | 'reason'>;
+  readonly #repairs: Counter<'reason'>;
 
   constructor(sources: MetricsSources, labels: Record<string, string> = {}) {
     const registers = [this.registry];
@@ -84,6 +85,12 @@ export class NodeMetrics {
       name: 'arith_rejected_requests_total',
       help: 'Requests refused before any call ran',
       labelNames: ['transport', 'reason'],
+      registers,
+    });
+    this.#repairs = new Counter({
+      name: 'arith_registry_repairs_total',
+      help: 'Times the node put its registry key back after an outside change, by what the key held',
+      labelNames: ['reason'],
       registers,
     });
     new Gauge({
@@ -150,6 +157,11 @@ export class NodeMetrics {
   /** onReject records a request refused before any call ran. */
   onReject(transport: 'http' | 'tcp', reason: RejectReason): void {
     this.#rejects.inc({ transport, reason });
+  }
+
+  /** onRepair records one repair of the node's registry key (`reason`: what the key held, see ClaimReason). */
+  onRepair(reason: string): void {
+    this.#repairs.inc({ reason });
   }
 
   /** render returns the Prometheus text exposition. */

@@ -5,6 +5,8 @@ import { type Logger, silentLogger } from '../logger.js';
 import { abortable } from '../util/abortable.js';
 import { Backoff, sleep } from '../util/backoff.js';
 import { etcdRetryPolicy, runRetrying } from '../util/retry-etcd.js';
+import { ConnectionState } from './connection-state.js';
+import { EtcdProbe } from './etcd-probe.js';
 import { nodesPrefix } from './keys.js';
 import { type Applied, type NodeKeyValue, NodeSet } from './node-set.js';
 import type { DiscoveryState, DiscoveryStatus, NodeChange, NodeInfo, NodeSource } from './types.js';
@@ -15,6 +17,10 @@ export interface DiscoveryOptions {
   namespace: string;
   /** logger: default silentLogger(). */
   logger?: Logger;
+  /** probeIntervalMs: how often discovery checks that etcd still answers (default 500; 0: never, trust the watch alone). */
+  probeIntervalMs?: number;
+  /** probeTimeoutMs: a check unanswered this long makes discovery disconnected (default 1,000; with several endpoints two tries). */
+  probeTimeoutMs?: number;
 }
 
 /** DiscoveryEvents: what a Discovery emits. */
@@ -34,9 +40,10 @@ const COMPACTED = /^Watcher canceled: ?$/;
  * Discovery keeps the live nodes of a namespace: it lists `/<ns>/nodes/` at revision R, then watches
  * from R+1, so no event falls between the two. etcd3 resumes a broken watch from the last response
  * header + 1, which can skip events, so every reconnect relists and emits the diff; a watch that
- * etcd cancels (its start revision was compacted) is replaced by a relist and a new watch. While
- * etcd is unreachable the last-known nodes stay and `staleness()` grows. Emits `change`, `synced`
- * and `status` (connected / disconnected / relisted).
+ * etcd cancels (its start revision was compacted) is replaced by a relist and a new watch. A watch
+ * on a frozen etcd stays open, so a probe reads a key every 500 ms: unanswered within about a second,
+ * discovery is disconnected (ConnectionState). While etcd is unreachable the last-known nodes stay
+ * and `staleness()` grows. Emits `change`, `synced` and `status` (connected / disconnected / relisted).
  */
 export class Discovery extends EventEmitter<DiscoveryEvents> implements NodeSource {
   readonly #client: Etcd3;
@@ -50,8 +57,8 @@ export class Discovery extends EventEmitter<DiscoveryEvents> implements NodeSour
   #revision = 0n;
   #watcher: Watcher | undefined;
   #watchUp = false;
-  #connected = false;
-  #syncedAt = Number.NaN;
+  readonly #state: ConnectionState;
+  readonly #probe: EtcdProbe | undefined;
   #relists = 0;
   #lastWatchError = 0;
   readonly #listRetry: RetryPolicy;
@@ -70,6 +77,15 @@ export class Discovery extends EventEmitter<DiscoveryEvents> implements NodeSour
     const retry = { logger: this.#logger, initialMs: 100, maxMs: 2_000 };
     this.#listRetry = etcdRetryPolicy({ ...retry, message: 'listing nodes failed; retrying' });
     this.#relistRetry = etcdRetryPolicy({ ...retry, message: 'relisting nodes failed; retrying' });
+    this.#state = new ConnectionState((status) => this.emit('status', status));
+    if (opts.probeIntervalMs !== 0)
+      this.#probe = new EtcdProbe({
+        client: this.#client,
+        key: this.#prefix,
+        intervalMs: opts.probeIntervalMs,
+        timeoutMs: opts.probeTimeoutMs,
+        onResult: (answered, err) => this.#probed(answered, err),
+      });
   }
 
   /**
@@ -89,6 +105,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> implements NodeSour
       throw error;
     }
     this.#watch();
+    this.#probe?.start();
   }
 
   /** nodes returns the live nodes, sorted by id. */
@@ -106,23 +123,21 @@ export class Discovery extends EventEmitter<DiscoveryEvents> implements NodeSour
     return this.#revision.toString();
   }
 
-  /** connected is true while the watch is connected and in sync. */
+  /** connected is true while the watch is connected and in sync and etcd answers the probe. */
   get connected(): boolean {
-    return this.#connected;
+    return this.#state.connected;
   }
 
   /** staleness is the ms since discovery last knew it was in sync (0 while connected, Infinity before the first list). */
   staleness(): number {
-    if (this.#connected) return 0;
-    return Number.isNaN(this.#syncedAt) ? Number.POSITIVE_INFINITY : Date.now() - this.#syncedAt;
+    return this.#state.staleness();
   }
 
   /** status returns a snapshot of the etcd state: connected, stale since when, revision, relists. */
   status(): DiscoveryState {
-    const staleSince = this.#connected || Number.isNaN(this.#syncedAt) ? undefined : this.#syncedAt;
     return {
-      connected: this.#connected,
-      staleSince,
+      connected: this.#state.connected,
+      staleSince: this.#state.staleSince,
       stalenessMs: this.staleness(),
       revision: this.revision,
       relists: this.#relists,
@@ -133,7 +148,8 @@ export class Discovery extends EventEmitter<DiscoveryEvents> implements NodeSour
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#closing.abort();
-      this.#connected = false;
+      this.#probe?.stop();
+      this.#state.close();
       const watcher = this.#watcher;
       this.#watcher = undefined;
       if (watcher) await Promise.race([watcher.cancel().catch(() => undefined), sleep(2_000)]);
@@ -153,7 +169,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> implements NodeSour
       const listed = BigInt(res.header.revision);
       this.#report(this.#set.replace(res.kvs.map(decode)));
       if (listed > this.#revision) this.#revision = listed;
-      this.#syncedAt = Date.now();
+      this.#state.listed();
       const buffered = this.#buffer;
       this.#buffer = undefined;
       for (const r of buffered) this.#apply(r);
@@ -274,12 +290,16 @@ export class Discovery extends EventEmitter<DiscoveryEvents> implements NodeSour
     }
   }
 
-  #setConnected(connected: boolean): void {
-    if (this.#closing.signal.aborted || this.#connected === connected) return;
-    const at = Date.now();
-    if (!connected) this.#syncedAt = at;
-    this.#connected = connected;
-    this.emit('status', connected ? { type: 'connected', at } : { type: 'disconnected', at, staleSince: at });
+  #setConnected(inSync: boolean): void {
+    if (!this.#closing.signal.aborted) this.#state.setInSync(inSync);
+  }
+
+  /** #probed takes the probe's answer: unanswered means disconnected, whatever the watch says. */
+  #probed(answered: boolean, err: Error | undefined): void {
+    if (this.#closing.signal.aborted) return;
+    if (!answered && this.#state.connected)
+      this.#logger.warn({ err: err?.message }, 'etcd does not answer; keeping the last-known nodes');
+    this.#state.setAnswering(answered);
   }
 }
 

@@ -1,21 +1,26 @@
 import { EventEmitter } from 'node:events';
 import type { RetryPolicy } from 'cockatiel';
-import type { Etcd3, Lease, Watcher } from 'etcd3';
+import type { Etcd3, IKeyValue, Lease } from 'etcd3';
 import type { Logger } from '../logger.js';
-import { sleep } from '../util/backoff.js';
 import { etcdDenial, etcdRetryPolicy, runRetrying } from '../util/retry-etcd.js';
+import { type ClaimReason, claimKey, NodeIdTakenError } from './key-claim.js';
+import { OwnKeyWatch } from './own-key-watch.js';
 import type { RegistrationState } from './types.js';
 
 /** RegistrationOptions: the key a node owns, its value, and the lease TTL. */
 export interface RegistrationOptions {
   client: Etcd3;
   key: string;
+  /** nodeId: the id the key belongs to (a NodeInfo there with another id is foreign). */
+  nodeId: string;
   /** value: the JSON to store, called at every (re-)registration. */
   value: () => string;
   ttlSeconds: number;
   logger: Logger;
   /** user: the etcd user, named when etcd refuses the credentials or the permission. */
   user?: string | undefined;
+  /** replace: at the first registration, take the key even from another live node (`--replace`). */
+  replace?: boolean | undefined;
 }
 
 /** RegistrationEvents: what a Registration emits. */
@@ -26,22 +31,33 @@ export interface RegistrationEvents {
   registered: [{ leaseId: string; again: boolean }];
   /** lost: the lease or the key was lost; recovery starts at once. */
   lost: [{ reason: string }];
+  /** repaired: the key was changed or deleted from outside and is put back (`ms` after the change was seen). */
+  repaired: [{ reason: ClaimReason; ms: number }];
+  /** replaced: another live process took this node id over; the registration has stopped. */
+  replaced: [NodeIdTakenError];
 }
 
 /**
- * Registration keeps one key in etcd under one lease for as long as it runs. Lease loss is a state,
- * not a crash: a lease that saw no keepalive for a whole TTL (etcd3 waits 2×TTL), was revoked, or
- * whose key was deleted is replaced (new lease, put again), retrying forever with backoff.
+ * Registration keeps one key in etcd under one lease for as long as it runs, and owns it: the first
+ * registration is create-only (another live node with the same id makes `start` reject with
+ * NodeIdTakenError, see key-claim.ts), and any outside change to the key (a delete, a value not its
+ * own, its value without its lease) is put back at once, logged and emitted as `repaired`. Lease loss
+ * is a state, not a crash: a lease that saw no keepalive for a whole TTL (etcd3 waits 2×TTL) or was
+ * revoked is replaced (new lease, put again), retrying forever with backoff.
  */
 export class Registration extends EventEmitter<RegistrationEvents> {
   readonly #opts: RegistrationOptions;
   readonly #closing = new AbortController();
   readonly #retry: RetryPolicy;
+  readonly #watch: OwnKeyWatch;
+  readonly #ownLeases = new Set<string>();
   #state: RegistrationState = 'idle';
   #lease: Lease | undefined;
   #leaseId = '';
   #leaseOkAt = 0;
-  #watcher: Watcher | undefined;
+  #value = '';
+  #putRevision = 0n;
+  #changedAt: number | undefined;
   #checkTimer: NodeJS.Timeout | undefined;
   #recovering: Promise<void> | undefined;
   #again = false;
@@ -58,6 +74,14 @@ export class Registration extends EventEmitter<RegistrationEvents> {
       message: 'registration failed; retrying',
       initialMs: 100,
       maxMs: 5_000,
+      retryable: (error) => !(error instanceof NodeIdTakenError),
+    });
+    this.#watch = new OwnKeyWatch({
+      client: opts.client,
+      key: opts.key,
+      logger: opts.logger,
+      onChange: (kv, revision) => this.#changed(kv, revision),
+      onResumed: () => this.#changed(undefined, undefined),
     });
   }
 
@@ -71,29 +95,37 @@ export class Registration extends EventEmitter<RegistrationEvents> {
     return this.#leaseId;
   }
 
-  /** start registers and keeps the registration alive; resolves at the first success. */
+  /**
+   * start registers and keeps the registration alive; resolves at the first success, rejects with
+   * NodeIdTakenError (and stops) if another live node holds the key.
+   */
   async start(): Promise<void> {
     const periodMs = Math.max(100, (this.#opts.ttlSeconds * 1000) / 4);
     this.#checkTimer = setInterval(() => this.#check(), periodMs);
     this.#checkTimer.unref();
-    void this.#watchKey();
+    this.#watch.start();
     this.#setState('registering');
-    await this.#recover();
+    try {
+      await this.#recover();
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
   }
 
   /** close stops keeping alive and revokes the lease, so the key disappears at once. */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
-    this.#setState('closed');
+    if (this.#state !== 'replaced') this.#setState('closed');
     this.#closing.abort();
     clearInterval(this.#checkTimer);
     const lease = this.#lease;
     this.#lease = undefined;
-    await Promise.allSettled([this.#watcher?.cancel(), lease?.revoke()]);
+    await Promise.allSettled([this.#watch.close(), lease?.revoke()]);
   }
 
   #setState(state: RegistrationState): void {
-    if (this.#state === state || this.#state === 'closed') return;
+    if (this.#state === state || this.#state === 'closed' || this.#state === 'replaced') return;
     this.#state = state;
     this.emit('state', state);
   }
@@ -105,14 +137,14 @@ export class Registration extends EventEmitter<RegistrationEvents> {
   }
 
   #lost(reason: string): void {
-    if (this.#state === 'closed') return;
+    if (this.#state === 'closed' || this.#state === 'replaced') return;
     if (this.#state === 'registered') {
       this.#opts.logger.warn({ reason, leaseId: this.#leaseId }, 'lease lost');
       this.emit('lost', { reason });
     }
     this.#dropLease();
     this.#setState('recovering');
-    void this.#recover();
+    this.#recover().catch(() => undefined);
   }
 
   #dropLease(): void {
@@ -136,7 +168,10 @@ export class Registration extends EventEmitter<RegistrationEvents> {
     return this.#recovering;
   }
 
-  /** #recoverLoop registers until it succeeds with no new request pending; never gives up, ends at close. */
+  /**
+   * #recoverLoop registers until it succeeds with no new request pending; never gives up, ends at
+   * close. Another live holder of the key rejects the first registration, and stops a later one.
+   */
   async #recoverLoop(): Promise<void> {
     const once = async (): Promise<void> => {
       do {
@@ -144,13 +179,19 @@ export class Registration extends EventEmitter<RegistrationEvents> {
         try {
           await this.#registerOnce();
         } catch (error) {
-          this.#dropLease();
+          if (!(error instanceof NodeIdTakenError)) this.#dropLease();
           this.#noteDenied(error);
           throw error;
         }
       } while (this.#again && this.#state !== 'closed');
     };
-    await runRetrying(this.#retry, once, this.#closing.signal).catch(() => undefined); // rejects only once closed
+    try {
+      await runRetrying(this.#retry, once, this.#closing.signal);
+    } catch (error) {
+      if (!(error instanceof NodeIdTakenError)) return; // rejects only once closed
+      if (!this.#everRegistered) throw error;
+      this.#replaced(error);
+    }
   }
 
   async #registerOnce(): Promise<void> {
@@ -166,19 +207,41 @@ export class Registration extends EventEmitter<RegistrationEvents> {
         if (this.#lease === current) this.#leaseOkAt = Date.now();
       });
       this.#leaseId = await lease.grant();
+      this.#ownLeases.add(this.#leaseId);
       this.#leaseOkAt = Date.now();
     }
-    await lease.put(this.#opts.key).value(this.#opts.value()).exec();
+    this.#value = this.#opts.value();
+    const claim = await claimKey({
+      client: this.#opts.client,
+      key: this.#opts.key,
+      nodeId: this.#opts.nodeId,
+      value: this.#value,
+      leaseId: this.#leaseId,
+      ownLeases: this.#ownLeases,
+      force: Boolean(this.#opts.replace) && !this.#everRegistered,
+    });
     if (this.#state === 'closed') return;
+    this.#putRevision = BigInt(claim.revision);
+    this.#changedAt = claim.reason === 'own' ? undefined : this.#changedAt;
+    if (claim.reason === 'own' && this.#everRegistered) {
+      this.#setState('registered'); // checked after a watch resumed: nothing had changed
+      return;
+    }
     const again = this.#everRegistered;
     this.#everRegistered = true;
     if (again) this.reregistrations++;
     this.#deniedLogged = false;
     this.#setState('registered');
-    this.#opts.logger.info(
-      { leaseId: this.#leaseId, key: this.#opts.key },
-      again ? 're-registered' : 'registered',
-    );
+    const { logger } = this.#opts;
+    const fields = { leaseId: this.#leaseId, key: this.#opts.key, reason: claim.reason };
+    const changedAt = this.#changedAt;
+    this.#changedAt = undefined;
+    if (changedAt !== undefined) {
+      const ms = Date.now() - changedAt;
+      logger.warn({ ...fields, ms }, 'registry key changed from outside; put back');
+      this.emit('repaired', { reason: claim.reason, ms });
+    } else if (!again && claim.reason !== 'absent') logger.warn(fields, 'took over a stale registry key');
+    logger.info(fields, again ? 're-registered' : 'registered');
     this.emit('registered', { leaseId: this.#leaseId, again });
   }
 
@@ -196,30 +259,27 @@ export class Registration extends EventEmitter<RegistrationEvents> {
     );
   }
 
-  /** Watch our own key: if someone deletes it while we serve, put it back. */
-  async #watchKey(): Promise<void> {
-    try {
-      const watcher = await this.#opts.client.watch().key(this.#opts.key).create();
-      if (this.#closing.signal.aborted) {
-        await watcher.cancel();
-        return;
-      }
-      this.#watcher = watcher;
-      watcher.on('delete', () => {
-        if (this.#state === 'registered') this.#keyDeleted();
-      });
-      watcher.on('error', () => undefined); // etcd3 reconnects the watch itself
-    } catch (error) {
-      if (this.#state === 'closed') return;
-      this.#opts.logger.debug({ err: (error as Error).message }, 'watch on own key failed; retrying');
-      await sleep(1_000, this.#closing.signal);
-      if (!this.#closing.signal.aborted) void this.#watchKey();
-    }
+  /**
+   * #changed reacts to an outside change of the key (`revision` undefined: the watch resumed and may
+   * have missed one): anything but our own value under our own lease is put back at once.
+   */
+  #changed(kv: IKeyValue | undefined, revision: string | undefined): void {
+    if (this.#state !== 'registered') return;
+    if (revision !== undefined && BigInt(revision) <= this.#putRevision) return; // from before our last put
+    if (kv && kv.lease === this.#leaseId && kv.value.toString('utf8') === this.#value) return; // our own put
+    this.#opts.logger.debug({ key: this.#opts.key, deleted: !kv, revision }, 'checking own key');
+    this.#changedAt ??= Date.now();
+    this.#setState('recovering');
+    this.#recover().catch(() => undefined);
   }
 
-  #keyDeleted(): void {
-    this.#opts.logger.warn({ key: this.#opts.key }, 'key deleted from outside; putting it back');
-    this.#setState('recovering');
-    void this.#recover();
+  #replaced(error: NodeIdTakenError): void {
+    this.#opts.logger.error(
+      { key: error.key, holder: error.holder },
+      'node id taken over by another process',
+    );
+    this.#setState('replaced');
+    this.emit('replaced', error);
+    void this.close();
   }
 }

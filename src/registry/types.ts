@@ -87,5 +87,5 @@ export interface NodeSource {
   close(): Promise<void>;
 }
 
-/** RegistrationState is where a node's registration stands. */
-export type RegistrationState = 'idle' | 'registering' | 'registered' | 'recovering' | 'closed';
+/** RegistrationState is where a node's registration stands (`replaced`: another process took its id over). */
+export type RegistrationState = 'idle' | 'registering' | 'registered' | 'recovering' | 'replaced' | 'closed';

@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Etcd3 } from 'etcd3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import {
   type BulkIssue,
@@ -19,6 +18,7 @@ import { ClusterFixture } from '../support/cluster-fixture.js';
 import { startEtcdCluster } from '../support/etcd.js';
 import { uniqueNamespace } from '../support/namespace.js';
 import { startNode } from '../support/process.js';
+import { storedVersions } from '../support/stored-versions.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const endpoints = inject('etcdEndpoints');
@@ -48,21 +48,6 @@ async function nodesIn(prefix: string, ids: string[], etcd = endpoints) {
   clusters.push(cluster);
   await cluster.ready({ nodes: ids.length, timeoutMs: 10_000 });
   return { ns, cluster };
-}
-
-/** storedVersions reads every stored result key of a namespace with its etcd version (keys only, paged). */
-async function storedVersions(etcd: Etcd3, ns: string): Promise<Map<string, string>> {
-  const prefix = `/${ns}/results/`;
-  const end = Buffer.from(`/${ns}/results0`); // '0' follows '/'
-  const out = new Map<string, string>();
-  let from = Buffer.from(prefix);
-  for (;;) {
-    const res = await etcd.kv.range({ key: from, range_end: end, keys_only: true, limit: 5_000 });
-    for (const kv of res.kvs) out.set(kv.key.toString().slice(prefix.length), kv.version);
-    const last = res.kvs.at(-1);
-    if (!res.more || !last) return out;
-    from = Buffer.concat([last.key, Buffer.from([0])]);
-  }
 }
 
 const multiplications = (n: number, b = 7) =>

@@ -33,6 +33,12 @@ export interface EtcdMember {
   start(): Promise<void>;
   /** running tells whether the member is started (as far as the harness knows). */
   running(): boolean;
+  /** pid is the member's process id while it runs (binary members only). */
+  readonly pid?: number | undefined;
+  /** pause freezes the member with SIGSTOP: it keeps its connections but answers nothing (binary members only). */
+  pause?(): void;
+  /** resume sends SIGCONT to a paused member (binary members only). */
+  resume?(): void;
   /** remove stops the member if needed and deletes its data and container for good. */
   remove(): Promise<void>;
 }

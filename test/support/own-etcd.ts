@@ -1,6 +1,6 @@
 import { startEtcd } from './etcd.js';
 import { findEtcdBinary, startBinaryMembers } from './etcd-binary.js';
-import { memberSpecs } from './etcd-common.js';
+import { type EtcdMember, memberSpecs } from './etcd-common.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 /** OwnEtcd is a test file's separate etcd that can go down and come back. */
@@ -10,6 +10,8 @@ export interface OwnEtcd {
   how: string;
   down(): Promise<void>;
   up(): Promise<void>;
+  /** member: the etcd member itself, when it is a binary one (for pause/resume with SIGSTOP/SIGCONT). */
+  member?: EtcdMember;
 }
 
 /**
@@ -23,7 +25,8 @@ export async function ownEtcd(cleanups: Array<() => unknown>): Promise<OwnEtcd> 
     const [member] = await startBinaryMembers(bin, await memberSpecs(1));
     if (!member) throw new Error('no etcd member started');
     cleanups.push(() => member.remove());
-    return { url: member.clientUrl, how: 'restart', down: () => member.stop(), up: () => member.start() };
+    const { clientUrl: url } = member;
+    return { url, how: 'restart', down: () => member.stop(), up: () => member.start(), member };
   }
   const etcd = await startEtcd({ forceMode: 'testcontainers' });
   const proxy = TcpProxy.fromUrl(etcd.endpoints[0]!);
