@@ -117,6 +117,15 @@ export const NODE_SPECS: readonly OptionSpec[] = [
     help: 'close connections with nothing in flight (HTTP: no request completed) this long, ms (0: never)',
   },
   {
+    flag: 'soft-memory',
+    env: 'ARITH_SOFT_MEMORY_MB',
+    type: 'int',
+    min: 0,
+    max: 1_048_576,
+    default: 150,
+    help: 'above this resident memory, MB, run a full garbage collection at most once a second (0: off)',
+  },
+  {
     flag: 'max-connections',
     env: 'ARITH_MAX_CONNECTIONS',
     type: 'int',
@@ -216,6 +225,7 @@ export function parseNodeCommand(argv: string[], env: NodeJS.ProcessEnv): NodeCo
     requestTimeoutMs: v['request-timeout'] as number,
     drainTimeoutMs: v['drain-timeout'] as number,
     idleTimeoutMs: v['idle-timeout'] as number,
+    softMemoryMb: v['soft-memory'] as number,
     maxConnections: v['max-connections'] as number,
     maxPipeline: v['max-pipeline'] as number,
     maxInflight: v['max-inflight'] as number,

@@ -14,6 +14,7 @@ import { Admission } from './admission.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { type CallOutcome, Dispatcher } from './dispatcher.js';
 import { HttpTransport } from './http-transport.js';
+import { MemoryGuard } from './memory-guard.js';
 import { NodeMetrics, type RejectReason } from './metrics.js';
 import type { NodeTlsOptions } from './server-tls.js';
 import { TcpTransport } from './tcp-transport.js';
@@ -48,6 +49,8 @@ export interface ArithNodeOptions {
   maxPipeline?: number;
   /** maxInflight: calls in flight per node; more are answered OVERLOADED at once (default 10,000). */
   maxInflight?: number;
+  /** softMemoryMb: above this resident memory, run a full GC at most once a second (0: off; default 150). */
+  softMemoryMb?: number;
   limits?: ArithLimits;
   /** delayMs: artificial latency per call (tests and benchmarks). */
   delayMs?: number;
@@ -76,6 +79,7 @@ export class ArithNode {
   readonly #http: HttpTransport;
   readonly #tcp: TcpTransport;
   readonly #admission: Admission;
+  readonly #memory: MemoryGuard;
   readonly #startedAt = new Date().toISOString();
   #etcd: Etcd3 | undefined;
   #registration: Registration | undefined;
@@ -104,6 +108,7 @@ export class ArithNode {
       maxConnections: options.maxConnections ?? 10_000,
       maxPipeline: options.maxPipeline ?? 1024,
       maxInflight: options.maxInflight ?? 10_000,
+      softMemoryMb: options.softMemoryMb ?? 150,
       limits: options.limits ?? DEFAULT_ARITH_LIMITS,
       delayMs: options.delayMs ?? 0,
       faultWrongAnswer: options.faultWrongAnswer ?? false,
@@ -139,6 +144,7 @@ export class ArithNode {
         : (c) => metrics.onCall(c),
     });
     this.#admission = new Admission(dispatcher, o.maxInflight);
+    this.#memory = new MemoryGuard(o.softMemoryMb);
     const observer = (transport: 'http' | 'tcp') => ({
       onMessage: (batch: number | undefined) => metrics.onMessage(transport, batch),
       onReject: (reason: RejectReason) => metrics.onReject(transport, reason),
@@ -219,6 +225,7 @@ export class ArithNode {
     const { port: http } = this.#httpAddress;
     const tls = o.tls ? (o.tls.clientCa ? 'mutual' : 'server') : 'off';
     this.logger.info({ http, tcp: this.#tcpAddress.port, host: o.host, tls }, 'listening');
+    this.#memory.start();
     if (!o.etcd) return;
     this.#etcd = createEtcdClient(o.etcd);
     this.#registration = new Registration({
@@ -252,6 +259,7 @@ export class ArithNode {
     this.logger.info({ inflight, drainTimeoutMs: o.drainTimeoutMs }, 'draining');
     await Promise.all([this.#http.close(o.drainTimeoutMs), this.#tcp.close(o.drainTimeoutMs)]);
     this.#etcd?.close();
+    this.#memory.stop();
     this.logger.info('closed');
   }
 
