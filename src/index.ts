@@ -39,6 +39,14 @@ export type { Receipt } from './client/fanout.js';
 export type { NodeStats } from './client/node-client.js';
 export type { TransportName } from './client/transport/channel.js';
 export type { Verified } from './client/verify-modes.js';
+export {
+  ForwardHandler,
+  Gateway,
+  type GatewayOptions,
+  SdServer,
+  type SdTargetGroup,
+  sdTargets,
+} from './gateway/index.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { ArithNode, type ArithNodeOptions } from './node/arith-node.js';
 export { type CallContext, type CallOutcome, Dispatcher, type DispatcherOptions } from './node/dispatcher.js';

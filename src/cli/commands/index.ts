@@ -1,8 +1,10 @@
 import type { Command } from '../command.js';
 import { bulkCommand } from './bulk.js';
 import { callCommand } from './call.js';
+import { gatewayCommand } from './gateway.js';
 import { nodesCommand } from './nodes.js';
 import { resultsCommand } from './results.js';
+import { sdCommand } from './sd.js';
 import { upCommand } from './up.js';
 
 /** COMMANDS are the `arith` subcommands, in help order. */
@@ -12,4 +14,6 @@ export const COMMANDS: readonly Command[] = [
   callCommand,
   bulkCommand,
   resultsCommand,
+  gatewayCommand,
+  sdCommand,
 ];
