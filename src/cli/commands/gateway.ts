@@ -96,7 +96,7 @@ export const gatewayCommand: Command = {
       await gateway.start();
       const { http, tcp } = gateway.addresses;
       if (values.json)
-        io.out(JSON.stringify({ http: http.port, tcp: tcp.port, nodes: cluster.nodes().length }));
+        io.out(JSON.stringify({ port: http.port, tcpPort: tcp.port, nodes: cluster.nodes().length }));
       await untilAborted(signal);
       return 0;
     } finally {
