@@ -10,6 +10,7 @@ import http from 'node:http';
 import jayson from 'jayson';
 import { type BenchContext, errorText, type SectionOutput, type Summary, summarise } from '../lib/context.js';
 import { CpuMeter } from '../lib/cpu.js';
+import { type GatewayProcess, gatewayTable, sharedGateway } from '../lib/gateway.js';
 import { goLoad, startGoServer } from '../lib/go.js';
 import { closedLoop, type LoadFigures, type OnceFn, withTimeout } from '../lib/load.js';
 import { type NodeCounters, nodeCounters } from '../lib/node-metrics.js';
@@ -268,6 +269,42 @@ function goToNode(ctx: BenchContext): Scenario {
   );
 }
 
+/** goThroughGateway: the same Go client → `arith gateway` (TCP) → the 3 nodes; server CPU = the gateway. */
+function goThroughGateway(ctx: BenchContext, gateway: ReturnType<typeof sharedGateway>): Scenario {
+  const k = ctx.opts.goConns;
+  return goScenario(
+    ctx,
+    'go-gateway',
+    `Go net/rpc/jsonrpc client (${k} shared conn${k > 1 ? 's' : ''}) → arith gateway (TCP) → 3 nodes`,
+    async () => {
+      const gw = await gateway.acquire();
+      return { addr: `127.0.0.1:${gw.tcpPort}`, serverPid: gw.pid, stop: () => gateway.release() };
+    },
+  );
+}
+
+/** httpThroughGateway: a bare node:http client, one call per POST, → `arith gateway` → the 3 nodes. */
+function httpThroughGateway(ctx: BenchContext, gateway: ReturnType<typeof sharedGateway>): Scenario {
+  let gw: GatewayProcess | undefined;
+  return nodeScenario(
+    ctx,
+    'http-gateway',
+    'bare node:http client, 1 call/POST → arith gateway → 3 nodes',
+    async () => {
+      gw = await gateway.acquire();
+      const { once, agent } = httpJsonRpc(gw.port);
+      return {
+        once,
+        serverPids: [gw.pid],
+        close: async () => {
+          agent.destroy();
+          await gateway.release();
+        },
+      };
+    },
+  );
+}
+
 /** cpuPerCall is the client's and servers' CPU time per call, in µs (undefined when not measured). */
 export function cpuPerCall(r: Summary): number | undefined {
   if (r.clientCpuPct === undefined || r.serverCpuPct === undefined || !(r.callsPerSec > 0)) return undefined;
@@ -279,6 +316,7 @@ export function cpuPerCall(r: Summary): number | undefined {
  * everything, then run 2, ...) so that drift hits every scenario alike; reports the medians.
  */
 export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<ThroughputRow[]>> {
+  const gateway = sharedGateway(ctx);
   const all = [
     sdk(ctx, true),
     sdk(ctx, false),
@@ -287,6 +325,8 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<Th
     echoPair(ctx),
     goPair(ctx),
     goToNode(ctx),
+    goThroughGateway(ctx, gateway),
+    httpThroughGateway(ctx, gateway),
   ];
   const wanted = ctx.opts.scenarios;
   const scenarios = all.filter((s) => wanted.length === 0 || wanted.some((w) => s.id.includes(w)));
@@ -386,5 +426,6 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<Th
       'calls/req: calls per request (HTTP request or TCP line) the nodes served (their /metrics), i.e. the mean auto-batch size.',
     ],
   };
-  return { tables: [table], data: rows };
+  const gatewayRows = gatewayTable(rows);
+  return { tables: gatewayRows ? [table, gatewayRows] : [table], data: rows };
 }
