@@ -4,7 +4,8 @@
  * the SDK against 3 nodes (its default TCP transport with auto-batching on and off, and over HTTP),
  * a plain jayson HTTP client against a jayson server, a bare node:http client against a node:http
  * JSON echo server (the HTTP floor), Go's net/rpc/jsonrpc client against Go's net/rpc server (the
- * seed's design), and the same Go client against one of our nodes' TCP endpoint (interop under load).
+ * seed's design), and the same Go client against one of our nodes' TCP endpoint (interop under load),
+ * and through `arith gateway` to the 3 nodes (with a bare HTTP client through the gateway too).
  */
 import http from 'node:http';
 import jayson from 'jayson';
