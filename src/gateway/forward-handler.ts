@@ -2,15 +2,11 @@ import { METHOD_NAMES } from '../arith/methods.js';
 import type { CallOptions } from '../client/call-one.js';
 import { DeadlineExceededError } from '../client/errors.js';
 import type { CallContext, CallOutcome, Handled } from '../node/dispatcher.js';
+import { answerMessage, invalidRequest } from '../node/message-answer.js';
 import { rejectInexactNumbers } from '../node/unsafe-numbers.js';
-import {
-  needsExactWriter,
-  type RpcRequest,
-  type RpcVersion,
-  readRequest,
-} from '../protocol/json-rpc-request.js';
+import { type RpcRequest, readRequest } from '../protocol/json-rpc-request.js';
 import { failureResponse, resultResponse } from '../protocol/json-rpc-response.js';
-import { type JsonRpcErrorObject, RPC_ERRORS, rpcError } from '../protocol/rpc-errors.js';
+import type { JsonRpcErrorObject } from '../protocol/rpc-errors.js';
 import { errorAnswer } from './error-answer.js';
 import { int64Result } from './int64-result.js';
 
@@ -50,35 +46,15 @@ export class ForwardHandler {
   }
 
   /** handle answers one parsed message: a request object or a batch (each element its own answer). */
-  async handle(message: unknown, ctx: CallContext): Promise<Handled> {
-    try {
-      if (!Array.isArray(message)) {
-        const response = await this.#one(message, ctx, undefined);
-        return { response, exact: response !== undefined && exactWriter(response) };
-      }
-      if (message.length === 0 || message.length > this.#maxBatchLength) {
-        const tooLong = message.length > 0;
-        ctx.onReject?.(tooLong ? 'batch_too_large' : 'invalid_request');
-        const reason = tooLong
-          ? `batch of ${message.length} calls exceeds the limit of ${this.#maxBatchLength}`
-          : 'empty batch';
-        return { response: invalid(2, null, reason), exact: false };
-      }
-      const answers = await Promise.all(message.map((m, i) => this.#one(m, ctx, i)));
-      const responses = answers.filter((a) => a !== undefined);
-      if (responses.length === 0) return { response: undefined, exact: false };
-      return { response: responses, exact: responses.some(exactWriter) };
-    } catch {
-      const internal = rpcError(RPC_ERRORS.INTERNAL_ERROR, 'Internal error');
-      return { response: failureResponse(2, null, internal), exact: false };
-    }
+  handle(message: unknown, ctx: CallContext): Promise<Handled> {
+    return answerMessage(message, ctx, this.#maxBatchLength, (m, c, i) => this.#one(m, c, i));
   }
 
   async #one(value: unknown, ctx: CallContext, index: number | undefined): Promise<object | undefined> {
     const req = readRequest(value, index !== undefined);
     if (!req.ok) {
       ctx.onReject?.('invalid_request');
-      return invalid(req.version, req.id, req.reason);
+      return invalidRequest(req.version, req.id, req.reason);
     }
     const deadline = (index !== undefined && ctx.deadlineOf?.(index)) || ctx.deadline;
     const answer = ctx.refusal ? { error: ctx.refusal } : await this.#forward(req, deadline);
@@ -108,14 +84,4 @@ export class ForwardHandler {
     this.#onCall?.({ method, outcome, ms: performance.now() - started });
     return answer;
   }
-}
-
-function invalid(version: RpcVersion, id: unknown, reason: string): object {
-  return failureResponse(version, id, rpcError(RPC_ERRORS.INVALID_REQUEST, `Invalid request: ${reason}`));
-}
-
-/** exactWriter: 1.0 responses (int64 results) and responses whose id only stringifyExact writes. */
-function exactWriter(response: object): boolean {
-  const r = response as { jsonrpc?: unknown; id?: unknown };
-  return r.jsonrpc === undefined || needsExactWriter(r.id);
 }

@@ -6,6 +6,7 @@ import { Admission } from '../node/admission.js';
 import { ConnectionLimit } from '../node/connection-limit.js';
 import { HttpTransport } from '../node/http-transport.js';
 import type { RejectReason } from '../node/metrics.js';
+import { serveMetrics } from '../node/metrics-route.js';
 import { TcpTransport } from '../node/tcp-transport.js';
 import { ForwardHandler } from './forward-handler.js';
 import { GatewayMetrics } from './gateway-metrics.js';
@@ -99,7 +100,7 @@ export class Gateway {
       connections,
       probes: { alive: () => this.#closing === undefined, ready: () => this.ready },
       extraRoutes: new Map([
-        ['/metrics', (res: ServerResponse) => void this.#serveMetrics(res)],
+        ['/metrics', (res: ServerResponse) => void serveMetrics(res, this.metrics)],
         ['/sd', (res: ServerResponse) => serveSd(res, cluster.nodes(), cluster.namespace)],
       ]),
       observer: observer('http'),
@@ -147,15 +148,6 @@ export class Gateway {
     this.logger.info({ inflight: this.#admission.inflightCalls }, 'draining');
     await Promise.all([this.#http.close(this.#drainMs), this.#tcp.close(this.#drainMs)]);
     this.logger.info('closed');
-  }
-
-  async #serveMetrics(res: ServerResponse): Promise<void> {
-    try {
-      const { contentType, body } = await this.metrics.render();
-      res.writeHead(200, { 'content-type': contentType }).end(body);
-    } catch {
-      res.writeHead(500).end();
-    }
   }
 
   /** Symbol.asyncDispose closes the gateway, for `await using gateway = ...`. */

@@ -15,6 +15,7 @@ import { ConnectionLimit } from './connection-limit.js';
 import { type CallOutcome, Dispatcher } from './dispatcher.js';
 import { HttpTransport } from './http-transport.js';
 import { NodeMetrics, type RejectReason } from './metrics.js';
+import { serveMetrics } from './metrics-route.js';
 import { TcpTransport } from './tcp-transport.js';
 
 /** ArithNodeOptions configure one node process. Omitted values take the documented defaults. */
@@ -135,7 +136,9 @@ export class ArithNode {
     });
     const admitted = (transport: 'http' | 'tcp') =>
       this.#admission.handlerFor((reason) => metrics.onReject(transport, reason));
-    const extraRoutes = new Map([['/metrics', (res: ServerResponse) => void this.#serveMetrics(res)]]);
+    const extraRoutes = new Map([
+      ['/metrics', (res: ServerResponse) => void serveMetrics(res, this.metrics)],
+    ]);
     const probes = { alive: () => this.#closing === undefined, ready: () => this.ready };
     this.#http = new HttpTransport({
       host: o.host,
@@ -234,15 +237,6 @@ export class ArithNode {
     await Promise.all([this.#http.close(o.drainTimeoutMs), this.#tcp.close(o.drainTimeoutMs)]);
     this.#etcd?.close();
     this.logger.info('closed');
-  }
-
-  async #serveMetrics(res: ServerResponse): Promise<void> {
-    try {
-      const { contentType, body } = await this.metrics.render();
-      res.writeHead(200, { 'content-type': contentType }).end(body);
-    } catch {
-      res.writeHead(500).end();
-    }
   }
 
   /** Symbol.asyncDispose closes the node, for `await using node = ...`. */

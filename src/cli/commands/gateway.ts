@@ -1,9 +1,8 @@
 import { Gateway } from '../../gateway/gateway.js';
 import { createLogger } from '../../logger.js';
 import { type Command, openCluster } from '../command.js';
+import { HOST_PATTERN, LOG_LEVEL_SPEC } from '../node-config.js';
 import type { OptionSpec } from '../options.js';
-
-const host = /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)$/;
 
 /** LISTEN_SPECS: where a gateway or sd server binds (shared by `arith gateway` and `arith sd`). */
 export const LISTEN_SPECS: readonly OptionSpec[] = [
@@ -11,7 +10,7 @@ export const LISTEN_SPECS: readonly OptionSpec[] = [
     flag: 'host',
     env: 'ARITH_GATEWAY_HOST',
     type: 'string',
-    pattern: host,
+    pattern: HOST_PATTERN,
     default: '127.0.0.1',
     help: 'address to bind',
   },
@@ -24,14 +23,7 @@ export const LISTEN_SPECS: readonly OptionSpec[] = [
     default: 7060,
     help: 'HTTP port (0: any free port)',
   },
-  {
-    flag: 'log-level',
-    env: 'LOG_LEVEL',
-    type: 'string',
-    choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
-    default: 'info',
-    help: 'log level',
-  },
+  LOG_LEVEL_SPEC,
 ];
 
 /**
