@@ -61,8 +61,15 @@ export async function startPrometheus(config: string): Promise<PrometheusProcess
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
@@ -70,6 +77,8 @@ export async function startPrometheus(config: string): Promise<PrometheusProcess
   };
   const until = Date.now() + 30_000;
   for (;;) {
+    if (spawnError)
+      throw new Error(`cannot run ${PROMETHEUS_BIN} (apt-get install prometheus): ${spawnError.message}`);
     if (child.exitCode !== null) throw new Error(`prometheus exited (${child.exitCode}): ${stderr}`);
     const ready = await fetch(`${url}/-/ready`).then(
       (r) => r.ok,
