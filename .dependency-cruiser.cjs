@@ -63,6 +63,18 @@ module.exports = {
       { path: '^src/(client|results|node)/' },
     ),
     forbid(
+      'gateway-is-a-front-door',
+      'src/gateway sits on top (node transports, the SDK): only src/cli and src/index.ts import it.',
+      { path: '^src/(?!cli/|gateway/|index\\.ts$)' },
+      { path: '^src/gateway/' },
+    ),
+    forbid(
+      'gateway-no-balancing',
+      'src/gateway forwards through the SDK facade: it holds no balancing and no transport of its own.',
+      { path: '^src/gateway/' },
+      { path: '^src/client/(balance|transport)/' },
+    ),
+    forbid(
       'pure-folders-no-etcd',
       'src/arith and src/protocol import neither etcd nor jayson.',
       { path: '^src/(arith|protocol)/' },

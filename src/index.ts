@@ -44,6 +44,14 @@ export type { NodeStats } from './client/node-client.js';
 export type { TransportName } from './client/transport/channel.js';
 export type { NodeTlsClientOptions } from './client/transport/node-tls.js';
 export type { Verified } from './client/verify-modes.js';
+export {
+  ForwardHandler,
+  Gateway,
+  type GatewayOptions,
+  SdServer,
+  type SdTargetGroup,
+  sdTargets,
+} from './gateway/index.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { ArithNode, type ArithNodeOptions } from './node/arith-node.js';
 export type { NodeTlsOptions } from './node/server-tls.js';

@@ -122,5 +122,29 @@ export function computeTargets(d: SectionData): Target[] {
       'summed over the discovery runs',
     ),
   );
+  const viaHi = at('go-gateway', callers);
+  const nodeHi = at('go-to-node', callers);
+  const r6 = ratio(viaHi?.callsPerSec, nodeHi?.callsPerSec);
+  out.push(
+    judge(
+      `Go client through the gateway (3 nodes) at ${callers} callers ≥ 1.0× straight to 1 node`,
+      r6,
+      (x) => x >= 1,
+      `${r6}×`,
+      pair(viaHi?.callsPerSec, nodeHi?.callsPerSec, 'calls/s'),
+    ),
+  );
+  const via1 = at('go-gateway', minCallers);
+  const node1 = at('go-to-node', minCallers);
+  const added = via1 && node1 ? Math.round((via1.p50Ms - node1.p50Ms) * 1000) / 1000 : Number.NaN;
+  out.push(
+    judge(
+      `gateway p50 added at ${minCallers} caller < 0.1 ms`,
+      added,
+      (x) => x < 0.1,
+      `${added} ms`,
+      pair(via1?.p50Ms, node1?.p50Ms, 'ms'),
+    ),
+  );
   return out;
 }

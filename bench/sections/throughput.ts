@@ -4,12 +4,14 @@
  * the SDK against 3 nodes (its default TCP transport with auto-batching on and off, and over HTTP),
  * a plain jayson HTTP client against a jayson server, a bare node:http client against a node:http
  * JSON echo server (the HTTP floor), Go's net/rpc/jsonrpc client against Go's net/rpc server (the
- * seed's design), and the same Go client against one of our nodes' TCP endpoint (interop under load).
+ * seed's design), and the same Go client against one of our nodes' TCP endpoint (interop under load),
+ * and through `arith gateway` to the 3 nodes (with a bare HTTP client through the gateway too).
  */
 import http from 'node:http';
 import jayson from 'jayson';
 import { type BenchContext, errorText, type SectionOutput, type Summary, summarise } from '../lib/context.js';
 import { CpuMeter } from '../lib/cpu.js';
+import { type GatewayProcess, gatewayTable, sharedGateway } from '../lib/gateway.js';
 import { goLoad, startGoServer } from '../lib/go.js';
 import { closedLoop, type LoadFigures, type OnceFn, withTimeout } from '../lib/load.js';
 import { type NodeCounters, nodeCounters } from '../lib/node-metrics.js';
@@ -269,6 +271,42 @@ function goToNode(ctx: BenchContext): Scenario {
   );
 }
 
+/** goThroughGateway: the same Go client → `arith gateway` (TCP) → the 3 nodes; server CPU = the gateway. */
+function goThroughGateway(ctx: BenchContext, gateway: ReturnType<typeof sharedGateway>): Scenario {
+  const k = ctx.opts.goConns;
+  return goScenario(
+    ctx,
+    'go-gateway',
+    `Go net/rpc/jsonrpc client (${k} shared conn${k > 1 ? 's' : ''}) → arith gateway (TCP) → 3 nodes`,
+    async () => {
+      const gw = await gateway.acquire();
+      return { addr: `127.0.0.1:${gw.tcpPort}`, serverPid: gw.pid, stop: () => gateway.release() };
+    },
+  );
+}
+
+/** httpThroughGateway: a bare node:http client, one call per POST, → `arith gateway` → the 3 nodes. */
+function httpThroughGateway(ctx: BenchContext, gateway: ReturnType<typeof sharedGateway>): Scenario {
+  let gw: GatewayProcess | undefined;
+  return nodeScenario(
+    ctx,
+    'http-gateway',
+    'bare node:http client, 1 call/POST → arith gateway → 3 nodes',
+    async () => {
+      gw = await gateway.acquire();
+      const { once, agent } = httpJsonRpc(gw.port);
+      return {
+        once,
+        serverPids: [gw.pid],
+        close: async () => {
+          agent.destroy();
+          await gateway.release();
+        },
+      };
+    },
+  );
+}
+
 /** cpuPerCall is the client's and servers' CPU time per call, in µs (undefined when not measured). */
 export function cpuPerCall(r: Summary): number | undefined {
   if (r.clientCpuPct === undefined || r.serverCpuPct === undefined || !(r.callsPerSec > 0)) return undefined;
@@ -280,6 +318,7 @@ export function cpuPerCall(r: Summary): number | undefined {
  * everything, then run 2, ...) so that drift hits every scenario alike; reports the medians.
  */
 export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<ThroughputRow[]>> {
+  const gateway = sharedGateway(ctx);
   const all = [
     sdk(ctx, true),
     sdk(ctx, false),
@@ -289,6 +328,8 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<Th
     echoPair(ctx),
     goPair(ctx),
     goToNode(ctx),
+    goThroughGateway(ctx, gateway),
+    httpThroughGateway(ctx, gateway),
   ];
   const wanted = ctx.opts.scenarios;
   const scenarios = all.filter((s) => wanted.length === 0 || wanted.some((w) => s.id.includes(w)));
@@ -389,5 +430,6 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<Th
       ...tlsRatioNotes(rows),
     ],
   };
-  return { tables: [table], data: rows };
+  const gatewayRows = gatewayTable(rows);
+  return { tables: gatewayRows ? [table, gatewayRows] : [table], data: rows };
 }

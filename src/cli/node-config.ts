@@ -6,7 +6,18 @@ import { ETCD_SPECS, toEtcdOptions } from './etcd-options.js';
 import { type OptionSpec, parseOptions, UsageError } from './options.js';
 import { NODE_TLS_SPECS, toNodeTls } from './tls-options.js';
 
-const host = /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)$/;
+/** HOST_PATTERN: what `--host` and `--advertise-host` accept (an IP, bracketed IPv6, or a name). */
+export const HOST_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)$/;
+
+/** LOG_LEVEL_SPEC is the `--log-level` flag (env LOG_LEVEL) of the long-running commands. */
+export const LOG_LEVEL_SPEC: OptionSpec = {
+  flag: 'log-level',
+  env: 'LOG_LEVEL',
+  type: 'string',
+  choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+  default: 'info',
+  help: 'log level',
+};
 
 /** NODE_SPECS are `arith-node`'s settings: flags over env over defaults. */
 export const NODE_SPECS: readonly OptionSpec[] = [
@@ -14,7 +25,7 @@ export const NODE_SPECS: readonly OptionSpec[] = [
     flag: 'host',
     env: 'ARITH_HOST',
     type: 'string',
-    pattern: host,
+    pattern: HOST_PATTERN,
     default: '127.0.0.1',
     help: 'address to bind',
   },
@@ -40,7 +51,7 @@ export const NODE_SPECS: readonly OptionSpec[] = [
     flag: 'advertise-host',
     env: 'ARITH_ADVERTISE_HOST',
     type: 'string',
-    pattern: host,
+    pattern: HOST_PATTERN,
     help: 'host clients dial, written to etcd (default: --host, or the hostname when binding 0.0.0.0/::)',
   },
   ...NODE_TLS_SPECS,
@@ -176,14 +187,7 @@ export const NODE_SPECS: readonly OptionSpec[] = [
     default: 'none',
     help: 'TEST ONLY: inject a fault (wrong-answer: results off by one)',
   },
-  {
-    flag: 'log-level',
-    env: 'LOG_LEVEL',
-    type: 'string',
-    choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
-    default: 'info',
-    help: 'log level',
-  },
+  LOG_LEVEL_SPEC,
   { flag: 'help', short: 'h', type: 'boolean', help: 'show this help' },
   { flag: 'version', short: 'v', type: 'boolean', help: 'print the version' },
 ];

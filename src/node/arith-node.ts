@@ -16,6 +16,7 @@ import { type CallOutcome, Dispatcher } from './dispatcher.js';
 import { HttpTransport } from './http-transport.js';
 import { MemoryGuard } from './memory-guard.js';
 import { NodeMetrics, type RejectReason } from './metrics.js';
+import { serveMetrics } from './metrics-route.js';
 import type { NodeTlsOptions } from './server-tls.js';
 import { TcpTransport } from './tcp-transport.js';
 
@@ -151,7 +152,9 @@ export class ArithNode {
     });
     const admitted = (transport: 'http' | 'tcp') =>
       this.#admission.handlerFor((reason) => metrics.onReject(transport, reason));
-    const extraRoutes = new Map([['/metrics', (res: ServerResponse) => void this.#serveMetrics(res)]]);
+    const extraRoutes = new Map([
+      ['/metrics', (res: ServerResponse) => void serveMetrics(res, this.metrics)],
+    ]);
     const probes = { alive: () => this.#closing === undefined, ready: () => this.ready };
     this.#http = new HttpTransport({
       host: o.host,
@@ -261,15 +264,6 @@ export class ArithNode {
     this.#etcd?.close();
     this.#memory.stop();
     this.logger.info('closed');
-  }
-
-  async #serveMetrics(res: ServerResponse): Promise<void> {
-    try {
-      const { contentType, body } = await this.metrics.render();
-      res.writeHead(200, { 'content-type': contentType }).end(body);
-    } catch {
-      res.writeHead(500).end();
-    }
   }
 
   /** Symbol.asyncDispose closes the node, for `await using node = ...`. */

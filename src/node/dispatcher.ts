@@ -2,14 +2,10 @@ import { encodeResult } from '../arith/encode.js';
 import { ArithError } from '../arith/errors.js';
 import { type ArithLimits, DEFAULT_ARITH_LIMITS } from '../arith/limits.js';
 import { ARITH_METHODS } from '../arith/methods.js';
-import {
-  needsExactWriter,
-  type RpcRequest,
-  type RpcVersion,
-  readRequest,
-} from '../protocol/json-rpc-request.js';
+import { type RpcRequest, type RpcVersion, readRequest } from '../protocol/json-rpc-request.js';
 import { failureResponse, resultResponse } from '../protocol/json-rpc-response.js';
 import { type JsonRpcErrorObject, RPC_ERRORS, rpcError } from '../protocol/rpc-errors.js';
+import { answerMessage, invalidRequest, type MessageAnswer } from './message-answer.js';
 import { rejectInexactNumbers } from './unsafe-numbers.js';
 
 /** CallContext travels with one request (or batch) through the dispatcher. */
@@ -53,11 +49,7 @@ export interface DispatcherOptions {
 }
 
 /** Handled is a message's answer: the response (undefined when nothing is owed) and its writer. */
-export interface Handled {
-  response: unknown;
-  /** exact: write with `stringifyExact` (1.0 int64 results, ids beyond what a double holds). */
-  exact: boolean;
-}
+export type Handled = MessageAnswer;
 
 const internalError = (): JsonRpcErrorObject => rpcError(RPC_ERRORS.INTERNAL_ERROR, 'Internal error');
 const deadlineExceeded = (): JsonRpcErrorObject =>
@@ -99,27 +91,8 @@ export class Dispatcher {
    * batch array, whose every element gets its own response (an invalid one -32600), notifications
    * aside. An empty batch or one longer than `maxBatchLength` gets a single -32600 with id null.
    */
-  async handle(message: unknown, ctx: CallContext): Promise<Handled> {
-    try {
-      if (!Array.isArray(message)) {
-        const response = await this.#one(message, ctx, undefined);
-        return { response, exact: response !== undefined && exactWriter(response) };
-      }
-      if (message.length === 0 || message.length > this.#maxBatchLength) {
-        const tooLong = message.length > 0;
-        ctx.onReject?.(tooLong ? 'batch_too_large' : 'invalid_request');
-        const reason = tooLong
-          ? `batch of ${message.length} calls exceeds the limit of ${this.#maxBatchLength}`
-          : 'empty batch';
-        return { response: invalid(2, null, reason), exact: false };
-      }
-      const answers = await Promise.all(message.map((m, i) => this.#one(m, ctx, i)));
-      const responses = answers.filter((a) => a !== undefined);
-      if (responses.length === 0) return { response: undefined, exact: false };
-      return { response: responses, exact: responses.some(exactWriter) };
-    } catch {
-      return { response: failureResponse(2, null, internalError()), exact: false };
-    }
+  handle(message: unknown, ctx: CallContext): Promise<Handled> {
+    return answerMessage(message, ctx, this.#maxBatchLength, (m, c, i) => this.#one(m, c, i));
   }
 
   /** #one answers one request object (undefined for a notification); it never rejects. */
@@ -127,7 +100,7 @@ export class Dispatcher {
     const req = readRequest(value, index !== undefined);
     if (!req.ok) {
       ctx.onReject?.('invalid_request');
-      return invalid(req.version, req.id, req.reason);
+      return invalidRequest(req.version, req.id, req.reason);
     }
     let answer: { result: unknown } | { error: JsonRpcErrorObject };
     try {
@@ -173,16 +146,6 @@ export class Dispatcher {
     this.#onCall?.({ method: req.method, outcome, ms: performance.now() - started });
     return answer;
   }
-}
-
-function invalid(version: RpcVersion, id: unknown, reason: string): object {
-  return failureResponse(version, id, rpcError(RPC_ERRORS.INVALID_REQUEST, `Invalid request: ${reason}`));
-}
-
-/** exactWriter: 1.0 responses (int64 results) and responses whose id only stringifyExact writes. */
-function exactWriter(response: object): boolean {
-  const r = response as { jsonrpc?: unknown; id?: unknown };
-  return r.jsonrpc === undefined || needsExactWriter(r.id);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -111,6 +111,8 @@ class Connection {
   #inflight = 0;
   #closed = false;
   #writePaused = false;
+  /** corked: writes are being gathered until the next tick (see #write). */
+  #corked = false;
   /** backlog: complete lines not yet handled, from `next` on (held while the pipeline is full). */
   #backlog: string[] = [];
   #next = 0;
@@ -256,9 +258,21 @@ class Connection {
       });
   }
 
-  /** Write one response line; a client that stops reading stops being read (no unbounded buffering). */
+  /**
+   * Write one response line; a client that stops reading stops being read (no unbounded buffering).
+   * Lines written in the same tick go out in one write (corked until the next tick): answers that
+   * finish together (a gateway's batch from a node) cost one syscall, not one each.
+   */
   #write(text: string): void {
     if (this.#closed || !this.#socket.writable) return;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#socket.uncork();
+      });
+    }
     if (!this.#socket.write(`${text}\n`) && !this.#writePaused) {
       this.#writePaused = true;
       this.#socket.pause();

@@ -2,8 +2,10 @@ import type { Command } from '../command.js';
 import { bulkCommand } from './bulk.js';
 import { callCommand } from './call.js';
 import { etcdRolesCommand } from './etcd-roles.js';
+import { gatewayCommand } from './gateway.js';
 import { nodesCommand } from './nodes.js';
 import { resultsCommand } from './results.js';
+import { sdCommand } from './sd.js';
 import { upCommand } from './up.js';
 
 /** COMMANDS are the `arith` subcommands, in help order. */
@@ -14,4 +16,6 @@ export const COMMANDS: readonly Command[] = [
   bulkCommand,
   resultsCommand,
   etcdRolesCommand,
+  gatewayCommand,
+  sdCommand,
 ];

@@ -1,0 +1,87 @@
+import { METHOD_NAMES } from '../arith/methods.js';
+import type { CallOptions } from '../client/call-one.js';
+import { DeadlineExceededError } from '../client/errors.js';
+import type { CallContext, CallOutcome, Handled } from '../node/dispatcher.js';
+import { answerMessage, invalidRequest } from '../node/message-answer.js';
+import { rejectInexactNumbers } from '../node/unsafe-numbers.js';
+import { type RpcRequest, readRequest } from '../protocol/json-rpc-request.js';
+import { failureResponse, resultResponse } from '../protocol/json-rpc-response.js';
+import type { JsonRpcErrorObject } from '../protocol/rpc-errors.js';
+import { errorAnswer } from './error-answer.js';
+import { int64Result } from './int64-result.js';
+
+/** Caller is what the handler needs of the SDK: one balanced call with failover (`Cluster.call`). */
+export interface Caller {
+  call(method: string, params: unknown, options?: CallOptions): Promise<unknown>;
+}
+
+/** ForwardHandlerOptions configure the gateway's message handler. */
+export interface ForwardHandlerOptions {
+  /** maxBatchLength: longest JSON-RPC batch accepted (default 1,000, as a node). */
+  maxBatchLength?: number;
+  /** onCall: observer invoked once per forwarded call (metrics). */
+  onCall?: (outcome: CallOutcome) => void;
+}
+
+type Answer = { result: unknown } | { error: JsonRpcErrorObject };
+
+const KNOWN = new Set(METHOD_NAMES);
+
+/**
+ * ForwardHandler answers JSON-RPC messages the way a node's Dispatcher does (the same request
+ * rules, batch limits, notifications, 1.0 and 2.0 response shapes), but runs each call through the
+ * SDK (`caller.call`: balancing, auto-batching, failover) with the call's own deadline. A node's
+ * error answer comes back unchanged; 1.0 callers get int64 results as exact numbers. Like the
+ * dispatcher, `handle` never rejects.
+ */
+export class ForwardHandler {
+  readonly #caller: Caller;
+  readonly #maxBatchLength: number;
+  readonly #onCall: ((o: CallOutcome) => void) | undefined;
+
+  constructor(caller: Caller, options: ForwardHandlerOptions = {}) {
+    this.#caller = caller;
+    this.#maxBatchLength = options.maxBatchLength ?? 1000;
+    this.#onCall = options.onCall;
+  }
+
+  /** handle answers one parsed message: a request object or a batch (each element its own answer). */
+  handle(message: unknown, ctx: CallContext): Promise<Handled> {
+    return answerMessage(message, ctx, this.#maxBatchLength, (m, c, i) => this.#one(m, c, i));
+  }
+
+  async #one(value: unknown, ctx: CallContext, index: number | undefined): Promise<object | undefined> {
+    const req = readRequest(value, index !== undefined);
+    if (!req.ok) {
+      ctx.onReject?.('invalid_request');
+      return invalidRequest(req.version, req.id, req.reason);
+    }
+    const deadline = (index !== undefined && ctx.deadlineOf?.(index)) || ctx.deadline;
+    const answer = ctx.refusal ? { error: ctx.refusal } : await this.#forward(req, deadline);
+    if (req.notification) return undefined;
+    return 'error' in answer
+      ? failureResponse(req.version, req.id, answer.error)
+      : resultResponse(req.version, req.id, answer.result);
+  }
+
+  async #forward(req: RpcRequest, deadline: number): Promise<Answer> {
+    const started = performance.now();
+    let outcome: CallOutcome['outcome'] = 'ok';
+    let answer: Answer;
+    try {
+      // A node refuses these; the SDK would turn a 2.0 bigint into a decimal string and let it pass.
+      rejectInexactNumbers(req.params, req.version);
+      const deadlineMs = deadline - Date.now();
+      if (deadlineMs <= 0) throw new DeadlineExceededError(0);
+      const result = await this.#caller.call(req.method, req.params, { deadlineMs });
+      answer = { result: req.version === 1 ? int64Result(result) : result };
+    } catch (error) {
+      const failed = errorAnswer(error);
+      outcome = failed.outcome;
+      answer = { error: failed.error };
+    }
+    const method = KNOWN.has(req.method) ? req.method : 'unknown';
+    this.#onCall?.({ method, outcome, ms: performance.now() - started });
+    return answer;
+  }
+}
