@@ -135,6 +135,28 @@ export const NODE_SPECS: readonly OptionSpec[] = [
     help: 'calls in flight per node; more are answered -32003 (overloaded) at once',
   },
   {
+    flag: 'results-etcd',
+    env: 'ARITH_RESULTS_ETCD',
+    type: 'list',
+    help: 'etcd endpoints for results and the job queue (default: --etcd); TLS and auth as --etcd',
+  },
+  {
+    flag: 'no-worker',
+    env: 'ARITH_NO_WORKER',
+    type: 'boolean',
+    default: false,
+    help: 'do not work the job queue (nodes work it by default)',
+  },
+  {
+    flag: 'worker-concurrency',
+    env: 'ARITH_WORKER_CONCURRENCY',
+    type: 'int',
+    min: 1,
+    max: 256,
+    default: 4,
+    help: 'queue chunks worked at once',
+  },
+  {
     flag: 'standalone',
     env: 'ARITH_STANDALONE',
     type: 'boolean',
@@ -210,6 +232,9 @@ export function parseNodeCommand(argv: string[], env: NodeJS.ProcessEnv): NodeCo
     maxInflight: v['max-inflight'] as number,
     delayMs: v['delay-ms'] as number,
     faultWrongAnswer: v.fault === 'wrong-answer',
+    worker: !v['no-worker'],
+    workerConcurrency: v['worker-concurrency'] as number,
+    ...(v['results-etcd'] ? { resultsEtcd: { ...etcd, endpoints: v['results-etcd'] as string[] } } : {}),
     ...(v.standalone ? {} : { etcd }),
   };
   return { kind: 'run', options, logLevel: v['log-level'] as string };
