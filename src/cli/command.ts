@@ -1,5 +1,5 @@
 import { type Cluster, connect } from '../client/cluster.js';
-import { toEtcdOptions } from './etcd-options.js';
+import { resultsEtcdOf, toEtcdOptions } from './etcd-options.js';
 import type { OptionSpec, OptionValues } from './options.js';
 
 /** Io is where a command writes, so tests can capture it. */
@@ -35,6 +35,8 @@ export async function openCluster(values: OptionValues, signal: AbortSignal): Pr
   try {
     return await connect({
       etcd,
+      ...resultsEtcdOf(values, etcd),
+      ...(typeof values['etcd-quota'] === 'number' ? { etcdQuotaBytes: values['etcd-quota'] } : {}),
       namespace: values.namespace as string,
       connectTimeoutMs: Math.min(5_000, (values['etcd-timeout'] as number) ?? 5_000),
       signal,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ArithNodeOptions } from '../node/arith-node.js';
 import { isValidName } from '../registry/keys.js';
-import { ETCD_SPECS, toEtcdOptions } from './etcd-options.js';
+import { ETCD_SPECS, resultsEtcdOf, toEtcdOptions } from './etcd-options.js';
 import { type OptionSpec, parseOptions, UsageError } from './options.js';
 
 const host = /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)$/;
@@ -135,12 +135,6 @@ export const NODE_SPECS: readonly OptionSpec[] = [
     help: 'calls in flight per node; more are answered -32003 (overloaded) at once',
   },
   {
-    flag: 'results-etcd',
-    env: 'ARITH_RESULTS_ETCD',
-    type: 'list',
-    help: 'etcd endpoints for results and the job queue (default: --etcd); TLS and auth as --etcd',
-  },
-  {
     flag: 'no-worker',
     env: 'ARITH_NO_WORKER',
     type: 'boolean',
@@ -234,7 +228,7 @@ export function parseNodeCommand(argv: string[], env: NodeJS.ProcessEnv): NodeCo
     faultWrongAnswer: v.fault === 'wrong-answer',
     worker: !v['no-worker'],
     workerConcurrency: v['worker-concurrency'] as number,
-    ...(v['results-etcd'] ? { resultsEtcd: { ...etcd, endpoints: v['results-etcd'] as string[] } } : {}),
+    ...resultsEtcdOf(v, etcd),
     ...(v.standalone ? {} : { etcd }),
   };
   return { kind: 'run', options, logLevel: v['log-level'] as string };

@@ -9,12 +9,12 @@ import { UsageError } from '../options.js';
 import { ProgressView } from '../progress.js';
 
 /** generate yields N deterministic Multiply ops (`i × (i+1)`), so a rerun resumes the same job. */
-function* generate(n: number): Generator<BulkOp> {
+export function* generate(n: number): Generator<BulkOp> {
   for (let i = 0; i < n; i++) yield { method: 'Arith.Multiply', params: { A: i, B: i + 1 } };
 }
 
 /** readJsonl streams `{ "method", "params", "key"? }` lines; a bad line stops the job with its number. */
-async function* readJsonl(path: string): AsyncGenerator<BulkOp> {
+export async function* readJsonl(path: string): AsyncGenerator<BulkOp> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
   for await (const line of lines) {

@@ -1,8 +1,10 @@
 import type { Command } from '../command.js';
 import { bulkCommand } from './bulk.js';
 import { callCommand } from './call.js';
+import { jobsCommand } from './jobs.js';
 import { nodesCommand } from './nodes.js';
 import { resultsCommand } from './results.js';
+import { submitCommand } from './submit.js';
 import { upCommand } from './up.js';
 
 /** COMMANDS are the `arith` subcommands, in help order. */
@@ -11,5 +13,7 @@ export const COMMANDS: readonly Command[] = [
   nodesCommand,
   callCommand,
   bulkCommand,
+  submitCommand,
+  jobsCommand,
   resultsCommand,
 ];
