@@ -138,34 +138,71 @@ export class QueueWorker {
     const token = Buffer.from(`${nodeId}/${leaseId}`);
     const chunkKey = Buffer.from(chunk.key);
     const claimKey = Buffer.from(queueKey(namespace, chunk.jobId, 'w', chunk.name));
-    const claim = await etcd.kv.txn({
-      compare: [
-        { key: claimKey, target: 'Create', result: 'Equal', create_revision: 0 },
-        { key: chunkKey, target: 'Create', result: 'Greater', create_revision: 0 },
-      ],
-      success: [
-        { request_put: { key: claimKey, value: token, lease: leaseId } },
-        { request_range: { key: chunkKey } },
-      ],
-    });
-    if (!claim.succeeded) return; // claimed by another worker, or gone: the watch tells us which
-    const kv = claim.responses[1]?.response_range?.kvs[0];
-    const parsed = kv ? parseChunk(kv.value.toString('utf8')) : new Error('chunk vanished');
+    let acked: boolean;
+    try {
+      const claim = await etcd.kv.txn({
+        compare: [
+          { key: claimKey, target: 'Create', result: 'Equal', create_revision: 0 },
+          { key: chunkKey, target: 'Create', result: 'Greater', create_revision: 0 },
+        ],
+        success: [
+          { request_put: { key: claimKey, value: token, lease: leaseId } },
+          { request_range: { key: chunkKey } },
+        ],
+      });
+      if (!claim.succeeded) return; // claimed by another worker, or gone: the watch tells us which
+      acked = await this.#computeStoreAck(
+        chunk,
+        claim.responses[1]?.response_range?.kvs[0]?.value,
+        claimKey,
+        chunkKey,
+        token,
+      );
+    } catch (error) {
+      // Give the chunk back at once (a delete: etcd allows it even under NOSPACE) rather than at lease
+      // expiry; this also covers a claim that committed though its answer was lost.
+      const released = await etcd.kv
+        .txn({
+          compare: [{ key: claimKey, target: 'Value', result: 'Equal', value: token }],
+          success: [{ request_delete_range: { key: claimKey } }],
+        })
+        .then(
+          () => true,
+          () => false,
+        );
+      // Could not give it back (etcd unreachable): drop the lease, so the claim lapses within a TTL.
+      if (!released) await this.#releaseAll();
+      throw error;
+    }
+    if (!acked) {
+      // A retried ack that did commit lands here too: the chunk is gone either way.
+      logger.debug({ chunk: chunk.key }, 'chunk claim lost');
+      return;
+    }
+    this.chunksDone++;
+    chunk.gone = true;
+    if (this.#index.chunksLeft(chunk.jobId) <= 1) await tryFinalize(this.#o, chunk.jobId).catch(() => false);
+  }
+
+  /** #computeStoreAck computes a claimed chunk, stores its results and acks it; false if the claim was lost. */
+  async #computeStoreAck(
+    chunk: IndexedChunk,
+    value: Buffer | undefined,
+    claimKey: Buffer,
+    chunkKey: Buffer,
+    token: Buffer,
+  ): Promise<boolean> {
+    const { etcd, namespace, nodeId, logger } = this.#o;
+    const parsed = value ? parseChunk(value.toString('utf8')) : new Error('chunk vanished');
     let tallyValue: string;
     if (parsed instanceof Error) {
-      tallyValue = JSON.stringify({
-        failed: Number(chunk.name.split('-')[1]),
-        issues: [{ kind: 'failed', method: '?', error: { code: 'INVALID_OP', message: parsed.message } }],
-      });
+      const issue = { kind: 'failed', method: '?', error: { code: 'INVALID_OP', message: parsed.message } };
+      tallyValue = JSON.stringify({ failed: Number(chunk.name.split('-')[1]), issues: [issue] });
     } else {
       const { records, tally } = computeChunk(parsed, chunk.jobId, nodeId, this.#o.limits);
-      const outcomes = await retryEtcd(
-        () => storeMany(etcd, resultsPrefix(namespace), records),
-        logger,
-        undefined,
-        20,
-      );
-      if (!outcomes) return;
+      const store = () => storeMany(etcd, resultsPrefix(namespace), records);
+      const outcomes = await retryEtcd(store, logger, undefined, 20);
+      if (!outcomes) return false;
       tallyValue = JSON.stringify(countOutcomes(tally, records, outcomes));
     }
     const tallyKey = Buffer.from(queueKey(namespace, chunk.jobId, 't', chunk.name));
@@ -186,14 +223,7 @@ export class QueueWorker {
       undefined,
       20,
     );
-    if (!ack?.succeeded) {
-      // A retried ack that did commit lands here too: the chunk is gone either way.
-      logger.debug({ chunk: chunk.key }, 'chunk claim lost');
-      return;
-    }
-    this.chunksDone++;
-    chunk.gone = true;
-    if (this.#index.chunksLeft(chunk.jobId) <= 1) await tryFinalize(this.#o, chunk.jobId).catch(() => false);
+    return ack?.succeeded === true;
   }
 
   /** #pause stops claiming while etcd's NOSPACE alarm is raised; claims lapse or are released by acks failing. */

@@ -35,7 +35,9 @@ export async function readSpace(etcd: Etcd3, options: SpaceOptions = {}): Promis
     dbSize: Number(status.dbSize),
     quotaBytes: options.quotaBytes ?? DEFAULT_QUOTA_BYTES,
     threshold: options.threshold ?? 0.8,
-    noSpaceAlarm: alarms.alarms.some((a) => String(a.alarm) === 'Nospace' || Number(a.alarm) === 1),
+    noSpaceAlarm: alarms.alarms.some(
+      (a) => String(a.alarm).toUpperCase() === 'NOSPACE' || Number(a.alarm) === 1,
+    ),
   };
 }
 
