@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseExact } from '../../protocol/exact-json.js';
 import type { BulkOp } from '../../results/bulk-job.js';
+import { errorText } from '../../results/queue/queue-error.js';
 import { toSafeWire } from '../args.js';
 import { type Command, openCluster } from '../command.js';
 import { UsageError } from '../options.js';
@@ -85,7 +86,7 @@ export const bulkCommand: Command = {
         io.out(
           JSON.stringify({
             ...summary,
-            issues: summary.issues.map((i) => ({ ...i, error: i.error?.message })),
+            issues: summary.issues.map((i) => ({ ...i, error: i.error && errorText(i.error) })),
           }),
         );
       else {
