@@ -11,22 +11,24 @@ import { type JobSnapshot, snapshot } from './job-status.js';
 import type { QueueHost } from './queue-host.js';
 import { parseQueueJobRecord } from './queue-job-record.js';
 import { type SubmitOptions, submitJob } from './submit.js';
+import { emptyTally } from './tally.js';
 
 /** JobSummaryLine is one job of `list()`: its record's status and counts (as of its last write). */
-export type JobSummaryLine = Pick<
-  JobSnapshot,
-  | 'jobId'
-  | 'status'
-  | 'total'
-  | 'done'
-  | 'stored'
-  | 'skipped'
-  | 'failed'
-  | 'conflicts'
-  | 'startedAt'
-  | 'updatedAt'
-  | 'finishedAt'
->;
+export type JobSummaryLine = Pick<JobSnapshot, (typeof LINE_KEYS)[number]>;
+
+const LINE_KEYS = [
+  'jobId',
+  'status',
+  'total',
+  'done',
+  'stored',
+  'skipped',
+  'failed',
+  'conflicts',
+  'startedAt',
+  'updatedAt',
+  'finishedAt',
+] as const;
 
 /** QueueJobs submits, lists and follows queued jobs of one namespace. */
 export class QueueJobs {
@@ -70,36 +72,11 @@ export class QueueJobs {
           record,
           chunks: new Map(),
           claims: new Map(),
-          tally: { stored: 0, skipped: 0, failed: 0, conflicts: 0, issues: [] },
+          tally: emptyTally(),
           revision: kv.mod_revision,
           noSpace: false,
         });
-        const {
-          jobId,
-          status,
-          total,
-          done,
-          stored,
-          skipped,
-          failed,
-          conflicts,
-          startedAt,
-          updatedAt,
-          finishedAt,
-        } = s;
-        out.push({
-          jobId,
-          status,
-          total,
-          done,
-          stored,
-          skipped,
-          failed,
-          conflicts,
-          startedAt,
-          updatedAt,
-          finishedAt,
-        });
+        out.push(Object.fromEntries(LINE_KEYS.map((k) => [k, s[k]])) as JobSummaryLine);
       }
       const last = page.kvs.at(-1);
       if (!page.more || !last) return out;
