@@ -54,7 +54,11 @@ async function smallEtcd(cleanups: Array<() => unknown>) {
     await rm(dir, { recursive: true, force: true });
   });
   await start(QUOTA);
-  return { url: spec!.clientUrl, restart: async (quota: number) => (await stop(), await start(quota)) };
+  const restart = async (quota: number) => {
+    await stop();
+    await start(quota);
+  };
+  return { url: spec!.clientUrl, restart };
 }
 
 function* ops(n: number): Generator<BulkOp> {
