@@ -45,6 +45,7 @@ import { computeTargets, type SectionData } from './lib/targets.js';
 import { runDiscovery } from './sections/discovery.js';
 import { runFanout } from './sections/fanout.js';
 import { runMemory } from './sections/memory.js';
+import { runQueue } from './sections/queue.js';
 import { runResults } from './sections/results-store.js';
 import { runThroughput } from './sections/throughput.js';
 
@@ -88,6 +89,7 @@ const SECTION_RUNNERS: Record<Section, (ctx: BenchContext) => Promise<SectionOut
   fanout: runFanout,
   discovery: runDiscovery,
   results: runResults,
+  queue: runQueue,
   memory: runMemory,
 };
 

@@ -75,6 +75,13 @@ export {
   type JobStatus,
   parseJobRecord,
 } from './results/job-record.js';
+export { QueueJob, type QueueJobEvents } from './results/queue/job-handle.js';
+export type { JobSnapshot, QueueJobStatus } from './results/queue/job-status.js';
+export { type ErrorText, errorText, QueueError, type QueueErrorCode } from './results/queue/queue-error.js';
+export { type JobSummaryLine, QueueJobs } from './results/queue/queue-jobs.js';
+export { DEFAULT_QUOTA_BYTES, type SpaceOptions, type SpaceReport } from './results/queue/space.js';
+export type { SubmitOptions } from './results/queue/submit.js';
+export type { QueueIssue } from './results/queue/tally.js';
 export { checkKey, deriveKey } from './results/result-key.js';
 export {
   parseResultRecord,

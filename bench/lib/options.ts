@@ -3,7 +3,7 @@ import path from 'node:path';
 import { BENCH_DIR } from './procs.js';
 
 /** SECTIONS are the bench's sections, in the order they run. */
-export const SECTIONS = ['throughput', 'fanout', 'discovery', 'results', 'memory'] as const;
+export const SECTIONS = ['throughput', 'fanout', 'discovery', 'results', 'queue', 'memory'] as const;
 
 /** Section names one section of the bench. */
 export type Section = (typeof SECTIONS)[number];

@@ -1,7 +1,7 @@
 import { type Cluster, connect } from '../client/cluster.js';
 import { createEtcdClient } from '../registry/etcd-client.js';
 import { type EtcdDenial, etcdDenial } from '../util/retry-etcd.js';
-import { toEtcdOptions } from './etcd-options.js';
+import { resultsEtcdOf, toEtcdOptions } from './etcd-options.js';
 import type { OptionSpec, OptionValues } from './options.js';
 import { toClientTls } from './tls-options.js';
 
@@ -85,6 +85,8 @@ export async function openCluster(values: OptionValues, signal: AbortSignal): Pr
     return await connect({
       etcd,
       ...(tls ? { tls } : {}),
+      ...resultsEtcdOf(values, etcd),
+      ...(typeof values['etcd-quota'] === 'number' ? { etcdQuotaBytes: values['etcd-quota'] } : {}),
       namespace: values.namespace as string,
       connectTimeoutMs: Math.min(5_000, (values['etcd-timeout'] as number) ?? 5_000),
       signal: AbortSignal.any([signal, refused.signal]),

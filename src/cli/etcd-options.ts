@@ -15,6 +15,13 @@ export const ETCD_SPECS: readonly OptionSpec[] = [
     help: 'etcd endpoints, comma-separated host:port or URLs',
   },
   {
+    flag: 'results-etcd',
+    env: 'ARITH_RESULTS_ETCD',
+    type: 'list',
+    pattern: endpoint,
+    help: 'etcd endpoints for results and the job queue (default: --etcd; TLS and auth as --etcd)',
+  },
+  {
     flag: 'namespace',
     env: 'ARITH_NAMESPACE',
     type: 'string',
@@ -71,4 +78,10 @@ export function toEtcdOptions(v: OptionValues): EtcdOptions {
     password: v['etcd-password'] as string | undefined,
     callTimeoutMs: v['etcd-timeout'] as number,
   };
+}
+
+/** resultsEtcdOf is `{ resultsEtcd }` when `--results-etcd` is given (TLS and auth as `--etcd`), else `{}`. */
+export function resultsEtcdOf(v: OptionValues, etcd: EtcdOptions): { resultsEtcd?: EtcdOptions } {
+  const endpoints = v['results-etcd'] as string[] | undefined;
+  return endpoints ? { resultsEtcd: { ...etcd, endpoints } } : {};
 }

@@ -43,6 +43,8 @@ function etcdFlags(dataDir: string, client: number, peer: number): string[] {
     ...['--listen-client-urls', url, '--advertise-client-urls', url],
     ...['--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl],
     ...['--initial-cluster', `arith-up=${peerUrl}`],
+    // Keep one hour of history: finished jobs' chunks, claims and tallies do not pile up.
+    ...['--auto-compaction-mode', 'periodic', '--auto-compaction-retention', '1h'],
   ];
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ArithNodeOptions } from '../node/arith-node.js';
 import { isValidName } from '../registry/keys.js';
-import { ETCD_SPECS, toEtcdOptions } from './etcd-options.js';
+import { ETCD_SPECS, resultsEtcdOf, toEtcdOptions } from './etcd-options.js';
 import { type OptionSpec, parseOptions, UsageError } from './options.js';
 import { NODE_TLS_SPECS, toNodeTls } from './tls-options.js';
 
@@ -164,6 +164,22 @@ export const NODE_SPECS: readonly OptionSpec[] = [
     help: 'calls in flight per node; more are answered -32003 (overloaded) at once',
   },
   {
+    flag: 'no-worker',
+    env: 'ARITH_NO_WORKER',
+    type: 'boolean',
+    default: false,
+    help: 'do not work the job queue (nodes work it by default)',
+  },
+  {
+    flag: 'worker-concurrency',
+    env: 'ARITH_WORKER_CONCURRENCY',
+    type: 'int',
+    min: 1,
+    max: 256,
+    default: 4,
+    help: 'queue chunks worked at once',
+  },
+  {
     flag: 'standalone',
     env: 'ARITH_STANDALONE',
     type: 'boolean',
@@ -236,6 +252,9 @@ export function parseNodeCommand(argv: string[], env: NodeJS.ProcessEnv): NodeCo
     delayMs: v['delay-ms'] as number,
     faultWrongAnswer: v.fault === 'wrong-answer',
     ...(tls ? { tls } : {}),
+    worker: !v['no-worker'],
+    workerConcurrency: v['worker-concurrency'] as number,
+    ...resultsEtcdOf(v, etcd),
     ...(v.standalone ? {} : { etcd }),
   };
   return { kind: 'run', options, logLevel: v['log-level'] as string };

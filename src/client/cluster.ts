@@ -5,6 +5,9 @@ import { Discovery } from '../registry/discovery.js';
 import { createEtcdClient } from '../registry/etcd-client.js';
 import type { DiscoveryState, DiscoveryStatus, NodeChange, NodeInfo, NodeSource } from '../registry/types.js';
 import { type BulkOp, type BulkSummary, type MapOptions, runBulkJob } from '../results/bulk-job.js';
+import type { QueueJob } from '../results/queue/job-handle.js';
+import { QueueJobs } from '../results/queue/queue-jobs.js';
+import type { SubmitOptions } from '../results/queue/submit.js';
 import { ResultsStore } from '../results/results-store.js';
 import { checkAttemptTimeout } from './attempt-timeout.js';
 import { pickerBuilder } from './balance/balancers.js';
@@ -48,6 +51,8 @@ export interface ClusterStats extends ClientCounters {
 export class Cluster extends TypedCalls {
   /** @internal the etcd client (results store, tests, bench); not part of the public API. */
   readonly etcd: Etcd3;
+  /** resultsEtcd: the etcd client of results and the job queue (`etcd` unless `resultsEtcd` was given). */
+  readonly resultsEtcd: Etcd3;
   readonly namespace: string;
   readonly logger: Logger;
   readonly #discovery: NodeSource;
@@ -56,6 +61,8 @@ export class Cluster extends TypedCalls {
   readonly #rt: CallRuntime;
   readonly #events = new EventEmitter<ClusterEvents>();
   #results: ResultsStore | undefined;
+  #jobs: QueueJobs | undefined;
+  readonly #space: { quotaBytes?: number | undefined; threshold?: number | undefined };
   #closed = false;
 
   /** @internal use `connect()`. */
@@ -65,9 +72,12 @@ export class Cluster extends TypedCalls {
     membership: Membership,
     options: ConnectOptions,
     limiter = limiterFor(options),
+    resultsEtcd = etcd,
   ) {
     super();
     this.etcd = etcd;
+    this.resultsEtcd = resultsEtcd;
+    this.#space = { quotaBytes: options.etcdQuotaBytes, threshold: options.spaceThreshold };
     this.namespace = options.namespace ?? 'arith';
     this.logger = options.logger ?? silentLogger();
     this.#discovery = discovery;
@@ -183,9 +193,24 @@ export class Cluster extends TypedCalls {
 
   /** results is the exactly-once results store of this namespace (`/<namespace>/results/<key>`). */
   get results(): ResultsStore {
-    const { etcd, namespace, logger } = this;
+    const { resultsEtcd: etcd, namespace, logger } = this;
     this.#results ??= new ResultsStore({ etcd, namespace, logger, caller: this });
     return this.#results;
+  }
+
+  /**
+   * jobs is the durable job queue of this namespace: `submit` ops for the nodes to work (the
+   * submitter may exit at once), `list` jobs, `get` a handle on one (status, progress, done, cancel).
+   */
+  get jobs(): QueueJobs {
+    const { resultsEtcd: etcd, namespace, logger } = this;
+    this.#jobs ??= new QueueJobs({ etcd, namespace, logger, space: this.#space });
+    return this.#jobs;
+  }
+
+  /** submit is `jobs.submit`: queue `ops` as a job and resolve with its handle once every op is durable. */
+  submit(ops: Iterable<BulkOp> | AsyncIterable<BulkOp>, options: SubmitOptions = {}): Promise<QueueJob> {
+    return this.jobs.submit(ops, options);
   }
 
   /**
@@ -222,7 +247,9 @@ export class Cluster extends TypedCalls {
     await this.#discovery.close();
     await this.#membership.close();
     await this.#results?.close();
+    await this.#jobs?.close();
     this.etcd.close();
+    if (this.resultsEtcd !== this.etcd) this.resultsEtcd.close();
   }
 
   /** Symbol.asyncDispose closes the cluster, for `await using cluster = await connect(...)`. */
@@ -294,5 +321,6 @@ export async function connect(options: ConnectOptions): Promise<Cluster> {
   }
   clearTimeout(timer);
   membership.attach(discovery);
-  return new Cluster(etcd, discovery, membership, options, limiter);
+  const resultsEtcd = options.resultsEtcd ? createEtcdClient(resolveEtcd(options.resultsEtcd)) : etcd;
+  return new Cluster(etcd, discovery, membership, options, limiter, resultsEtcd);
 }

@@ -9,6 +9,15 @@ import type { NodeTlsClientOptions } from './transport/node-tls.js';
 export interface ConnectOptions {
   /** etcd: endpoints (`['127.0.0.1:2379']`) or full EtcdOptions (TLS, auth, deadlines). */
   etcd: string[] | EtcdOptions;
+  /**
+   * resultsEtcd: a second etcd for results and the job queue (default: `etcd`), so that data never
+   * fills the registry's etcd.
+   */
+  resultsEtcd?: string[] | EtcdOptions;
+  /** etcdQuotaBytes: the results etcd's `--quota-backend-bytes` (default 2 GiB; etcd cannot be asked). */
+  etcdQuotaBytes?: number;
+  /** spaceThreshold: submissions are refused above this share of the quota (default 0.8). */
+  spaceThreshold?: number;
   /** namespace: the key namespace nodes register under (default `arith`). */
   namespace?: string;
   /** balancer: strategy name or a custom PickerBuilder (default `p2c`). */

@@ -17,6 +17,7 @@ import { HttpTransport } from './http-transport.js';
 import { MemoryGuard } from './memory-guard.js';
 import { NodeMetrics, type RejectReason } from './metrics.js';
 import { serveMetrics } from './metrics-route.js';
+import { QueueWorker } from './queue-worker.js';
 import type { NodeTlsOptions } from './server-tls.js';
 import { TcpTransport } from './tcp-transport.js';
 
@@ -33,6 +34,12 @@ export interface ArithNodeOptions {
   advertiseHost?: string;
   /** etcd: where to register; omit for a standalone node that registers nowhere. */
   etcd?: EtcdOptions;
+  /** resultsEtcd: where results and the job queue live, when not on `etcd` (the registry's). */
+  resultsEtcd?: EtcdOptions;
+  /** worker: work the job queue (default true when the node has etcd). */
+  worker?: boolean;
+  /** workerConcurrency: queue chunks worked at once (default 4). */
+  workerConcurrency?: number;
   namespace?: string;
   ttlSeconds?: number;
   /** replace: take the node id over even while another live process holds its key (default false). */
@@ -72,8 +79,10 @@ export interface ArithNodeOptions {
  * calls, close etcd. Logs `listening`, `registered`, `lease lost`, `re-registered`, `draining`, `closed`.
  */
 export class ArithNode {
-  readonly options: Required<Omit<ArithNodeOptions, 'etcd' | 'logger' | 'onCall' | 'advertiseHost' | 'tls'>> &
-    Pick<ArithNodeOptions, 'etcd' | 'onCall' | 'tls'> & { advertiseHost: string };
+  readonly options: Required<
+    Omit<ArithNodeOptions, 'etcd' | 'resultsEtcd' | 'logger' | 'onCall' | 'advertiseHost' | 'tls'>
+  > &
+    Pick<ArithNodeOptions, 'etcd' | 'resultsEtcd' | 'onCall' | 'tls'> & { advertiseHost: string };
   readonly logger: Logger;
   /** metrics is the node's Prometheus registry, served at `GET /metrics`. */
   readonly metrics: NodeMetrics;
@@ -83,6 +92,8 @@ export class ArithNode {
   readonly #memory: MemoryGuard;
   readonly #startedAt = new Date().toISOString();
   #etcd: Etcd3 | undefined;
+  #resultsEtcd: Etcd3 | undefined;
+  #worker: QueueWorker | undefined;
   #registration: Registration | undefined;
   #httpAddress: AddressInfo | undefined;
   #tcpAddress: AddressInfo | undefined;
@@ -97,6 +108,9 @@ export class ArithNode {
       tcpPort: options.tcpPort ?? 0,
       advertiseHost: options.advertiseHost ?? host,
       etcd: options.etcd,
+      resultsEtcd: options.resultsEtcd,
+      worker: options.worker ?? true,
+      workerConcurrency: options.workerConcurrency ?? 4,
       namespace: options.namespace ?? 'arith',
       ttlSeconds: options.ttlSeconds ?? 10,
       replace: options.replace ?? false,
@@ -243,6 +257,25 @@ export class ArithNode {
     });
     this.#registration.on('repaired', ({ reason }) => this.metrics.onRepair(reason));
     await this.#registration.start();
+    if (o.worker) await this.#startWorker();
+  }
+
+  /** #startWorker starts the queue worker on the results etcd (the registry's unless `resultsEtcd`). */
+  async #startWorker(): Promise<void> {
+    const o = this.options;
+    if (o.resultsEtcd) this.#resultsEtcd = createEtcdClient(o.resultsEtcd);
+    const etcd = this.#resultsEtcd ?? this.#etcd;
+    if (!etcd) return;
+    this.#worker = new QueueWorker({
+      etcd,
+      namespace: o.namespace,
+      nodeId: o.nodeId,
+      concurrency: o.workerConcurrency,
+      ttlSeconds: o.ttlSeconds,
+      limits: o.limits,
+      logger: this.logger,
+    });
+    await this.#worker.start();
   }
 
   /**
@@ -256,12 +289,15 @@ export class ArithNode {
 
   async #close(): Promise<void> {
     const o = this.options;
+    // The worker finishes (or gives up) its chunks before the node's leases go.
+    await this.#worker?.close(o.drainTimeoutMs);
     await this.#registration?.close();
     this.#admission.drain();
     const inflight = this.#http.inflight + this.#tcp.inflight;
     this.logger.info({ inflight, drainTimeoutMs: o.drainTimeoutMs }, 'draining');
     await Promise.all([this.#http.close(o.drainTimeoutMs), this.#tcp.close(o.drainTimeoutMs)]);
     this.#etcd?.close();
+    this.#resultsEtcd?.close();
     this.#memory.stop();
     this.logger.info('closed');
   }

@@ -3,18 +3,19 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseExact } from '../../protocol/exact-json.js';
 import type { BulkOp } from '../../results/bulk-job.js';
+import { errorText } from '../../results/queue/queue-error.js';
 import { toSafeWire } from '../args.js';
 import { type Command, openCluster } from '../command.js';
 import { UsageError } from '../options.js';
 import { ProgressView } from '../progress.js';
 
 /** generate yields N deterministic Multiply ops (`i × (i+1)`), so a rerun resumes the same job. */
-function* generate(n: number): Generator<BulkOp> {
+export function* generate(n: number): Generator<BulkOp> {
   for (let i = 0; i < n; i++) yield { method: 'Arith.Multiply', params: { A: i, B: i + 1 } };
 }
 
 /** readJsonl streams `{ "method", "params", "key"? }` lines; a bad line stops the job with its number. */
-async function* readJsonl(path: string): AsyncGenerator<BulkOp> {
+export async function* readJsonl(path: string): AsyncGenerator<BulkOp> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
   for await (const line of lines) {
@@ -85,7 +86,7 @@ export const bulkCommand: Command = {
         io.out(
           JSON.stringify({
             ...summary,
-            issues: summary.issues.map((i) => ({ ...i, error: i.error?.message })),
+            issues: summary.issues.map((i) => ({ ...i, error: i.error && errorText(i.error) })),
           }),
         );
       else {

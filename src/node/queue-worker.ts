@@ -1,0 +1,254 @@
+/**
+ * QueueWorker works the durable queue from inside a node: it claims a chunk under its own lease
+ * (a transaction: claim key absent and chunk present → put the claim with the lease, read the
+ * chunk), computes in-process, stores the results with put-if-absent (`storeMany`), then acks (a
+ * transaction: the claim is still ours → delete chunk and claim, put the chunk's tally). A worker
+ * that dies at any point lets its lease lapse; its claims go with it, another worker redoes the
+ * chunk, and results already stored come back as `agrees`, never written twice. Logs `queue worker
+ * started`, `chunk claim lost`, `queue paused: etcd out of space`, `queue resumed`, `queue worker stopped`.
+ */
+import type { Etcd3, Lease } from 'etcd3';
+import type { ArithLimits } from '../arith/limits.js';
+import type { Logger } from '../logger.js';
+import { resultsPrefix } from '../results/keys.js';
+import { parseChunk } from '../results/queue/chunk.js';
+import { tryFinalize } from '../results/queue/finalize.js';
+import { isNoSpace } from '../results/queue/queue-error.js';
+import { queueKey } from '../results/queue/queue-keys.js';
+import { readSpace } from '../results/queue/space.js';
+import { storeMany } from '../results/store-many.js';
+import { sleep } from '../util/backoff.js';
+import { retryEtcd } from '../util/retry-etcd.js';
+import { computeChunk, countOutcomes } from './queue-worker-chunk.js';
+import { type IndexedChunk, QueueIndex } from './queue-worker-index.js';
+
+/** QueueWorkerOptions: where the queue is, who works it, how many chunks at once. */
+export interface QueueWorkerOptions {
+  etcd: Etcd3;
+  namespace: string;
+  nodeId: string;
+  /** concurrency: chunks held at once (default 4). */
+  concurrency?: number;
+  ttlSeconds: number;
+  limits: ArithLimits;
+  logger: Logger;
+}
+
+/** QueueWorker claims, computes, stores and acks chunks until closed. */
+export class QueueWorker {
+  readonly #o: QueueWorkerOptions;
+  readonly #index: QueueIndex;
+  readonly #stop = new AbortController();
+  #lease: Lease | undefined;
+  #leaseId: string | undefined;
+  #wake: (() => void) | undefined;
+  #paused = false;
+  #slots: Promise<void>[] = [];
+  /** chunksDone counts chunks this worker acked. */
+  chunksDone = 0;
+
+  constructor(options: QueueWorkerOptions) {
+    this.#o = options;
+    this.#index = new QueueIndex(options.etcd, options.namespace, options.logger, () => this.#notify());
+  }
+
+  /** start lists and watches the queue and starts the worker slots. */
+  async start(): Promise<void> {
+    await retryEtcd(() => this.#index.start(), this.#o.logger, this.#stop.signal);
+    const n = Math.max(1, this.#o.concurrency ?? 4);
+    this.#slots = Array.from({ length: n }, () => this.#slot());
+    this.#o.logger.info({ concurrency: n }, 'queue worker started');
+  }
+
+  /**
+   * close stops claiming, lets the chunks in hand finish (store and ack) for up to `drainMs`, then
+   * revokes the worker's lease (any claim still held lapses with it) and stops watching.
+   */
+  async close(drainMs = 10_000): Promise<void> {
+    if (this.#stop.signal.aborted) return;
+    this.#stop.abort();
+    this.#notify();
+    await Promise.race([Promise.allSettled(this.#slots), sleep(drainMs)]);
+    await this.#lease?.revoke().catch(() => undefined);
+    await this.#index.close();
+    this.#o.logger.info({ chunks: this.chunksDone }, 'queue worker stopped');
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #waitForWork(): Promise<void> {
+    return new Promise((resolve) => {
+      const prev = this.#wake;
+      this.#wake = () => {
+        prev?.();
+        resolve();
+      };
+    });
+  }
+
+  async #slot(): Promise<void> {
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      if (this.#paused) {
+        await sleep(1_000, signal);
+        continue;
+      }
+      const chunk = this.#index.next();
+      if (!chunk) {
+        await this.#waitForWork();
+        continue;
+      }
+      try {
+        await this.#work(chunk);
+      } catch (error) {
+        if (isNoSpace(error)) this.#pause();
+        else
+          this.#o.logger.warn(
+            { err: (error as Error).message, chunk: chunk.key },
+            'chunk not worked; it stays queued',
+          );
+        if (!signal.aborted && !this.#paused) await sleep(200, signal);
+      } finally {
+        this.#index.release(chunk);
+      }
+    }
+  }
+
+  async #leaseIdNow(): Promise<string> {
+    if (this.#leaseId && this.#lease) return this.#leaseId;
+    const lease = this.#o.etcd.lease(this.#o.ttlSeconds);
+    lease.on('lost', () => {
+      if (this.#lease === lease) {
+        this.#lease = undefined;
+        this.#leaseId = undefined;
+      }
+    });
+    this.#lease = lease;
+    this.#leaseId = await lease.grant();
+    return this.#leaseId;
+  }
+
+  async #work(chunk: IndexedChunk): Promise<void> {
+    const { etcd, namespace, nodeId, logger } = this.#o;
+    const leaseId = await this.#leaseIdNow();
+    const token = Buffer.from(`${nodeId}/${leaseId}`);
+    const chunkKey = Buffer.from(chunk.key);
+    const claimKey = Buffer.from(queueKey(namespace, chunk.jobId, 'w', chunk.name));
+    let acked: boolean;
+    try {
+      const claim = await etcd.kv.txn({
+        compare: [
+          { key: claimKey, target: 'Create', result: 'Equal', create_revision: 0 },
+          { key: chunkKey, target: 'Create', result: 'Greater', create_revision: 0 },
+        ],
+        success: [
+          { request_put: { key: claimKey, value: token, lease: leaseId } },
+          { request_range: { key: chunkKey } },
+        ],
+      });
+      if (!claim.succeeded) return; // claimed by another worker, or gone: the watch tells us which
+      acked = await this.#computeStoreAck(
+        chunk,
+        claim.responses[1]?.response_range?.kvs[0]?.value,
+        claimKey,
+        chunkKey,
+        token,
+      );
+    } catch (error) {
+      // Give the chunk back at once (a delete: etcd allows it even under NOSPACE) rather than at lease
+      // expiry; this also covers a claim that committed though its answer was lost.
+      const released = await etcd.kv
+        .txn({
+          compare: [{ key: claimKey, target: 'Value', result: 'Equal', value: token }],
+          success: [{ request_delete_range: { key: claimKey } }],
+        })
+        .then(
+          () => true,
+          () => false,
+        );
+      // Could not give it back (etcd unreachable): drop the lease, so the claim lapses within a TTL.
+      if (!released) await this.#releaseAll();
+      throw error;
+    }
+    if (!acked) {
+      // A retried ack that did commit lands here too: the chunk is gone either way.
+      logger.debug({ chunk: chunk.key }, 'chunk claim lost');
+      return;
+    }
+    this.chunksDone++;
+    chunk.gone = true;
+    if (this.#index.chunksLeft(chunk.jobId) <= 1) await tryFinalize(this.#o, chunk.jobId).catch(() => false);
+  }
+
+  /** #computeStoreAck computes a claimed chunk, stores its results and acks it; false if the claim was lost. */
+  async #computeStoreAck(
+    chunk: IndexedChunk,
+    value: Buffer | undefined,
+    claimKey: Buffer,
+    chunkKey: Buffer,
+    token: Buffer,
+  ): Promise<boolean> {
+    const { etcd, namespace, nodeId, logger } = this.#o;
+    const parsed = value ? parseChunk(value.toString('utf8')) : new Error('chunk vanished');
+    let tallyValue: string;
+    if (parsed instanceof Error) {
+      const issue = { kind: 'failed', method: '?', error: { code: 'INVALID_OP', message: parsed.message } };
+      tallyValue = JSON.stringify({ failed: Number(chunk.name.split('-')[1]), issues: [issue] });
+    } else {
+      const { records, tally } = computeChunk(parsed, chunk.jobId, nodeId, this.#o.limits);
+      const store = () => storeMany(etcd, resultsPrefix(namespace), records);
+      const outcomes = await retryEtcd(store, logger, undefined, 20);
+      if (!outcomes) return false;
+      tallyValue = JSON.stringify(countOutcomes(tally, records, outcomes));
+    }
+    const tallyKey = Buffer.from(queueKey(namespace, chunk.jobId, 't', chunk.name));
+    const ack = await retryEtcd(
+      () =>
+        etcd.kv.txn({
+          compare: [
+            { key: claimKey, target: 'Value', result: 'Equal', value: token },
+            { key: chunkKey, target: 'Create', result: 'Greater', create_revision: 0 },
+          ],
+          success: [
+            { request_delete_range: { key: chunkKey } },
+            { request_delete_range: { key: claimKey } },
+            { request_put: { key: tallyKey, value: Buffer.from(tallyValue) } },
+          ],
+        }),
+      logger,
+      undefined,
+      20,
+    );
+    return ack?.succeeded === true;
+  }
+
+  /** #pause stops claiming while etcd's NOSPACE alarm is raised; claims lapse or are released by acks failing. */
+  #pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#o.logger.warn('queue paused: etcd out of space');
+    void this.#releaseAll();
+    void (async () => {
+      while (!this.#stop.signal.aborted) {
+        await sleep(1_000, this.#stop.signal);
+        const space = await readSpace(this.#o.etcd).catch(() => undefined);
+        if (space && !space.noSpaceAlarm) break;
+      }
+      this.#paused = false;
+      this.#o.logger.info('queue resumed');
+      this.#notify();
+    })();
+  }
+
+  /** #releaseAll drops the lease (every claim of this worker goes at once; deletes work under NOSPACE, grants do not). */
+  async #releaseAll(): Promise<void> {
+    const lease = this.#lease;
+    this.#lease = undefined;
+    this.#leaseId = undefined;
+    await lease?.revoke().catch(() => undefined);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * A chunk: up to CHUNK_OPS ops of one job stored under one key, as compact JSON
+ * `{"v":1,"verify":"one","ops":[{"m":method,"p":wireParams,"k"?:key},...]}`. Params are in the wire
+ * encoding (safe integers as numbers, larger ones as decimal strings), so plain JSON carries them
+ * exactly; a key is kept only when the submitter gave one (workers derive the others).
+ */
+import { METHOD_NAMES } from '../../arith/methods.js';
+import type { BulkOp } from '../bulk-types.js';
+import { checkKey, wireParams } from '../result-key.js';
+import type { VerifyMode } from '../result-record.js';
+import { QueueError } from './queue-error.js';
+
+/** CHUNK_OPS: default ops per chunk (a worker's unit of claim, compute, store and ack). */
+export const CHUNK_OPS = 256;
+
+/** ChunkOp is one op as a chunk holds it. */
+export interface ChunkOp {
+  m: string;
+  p: unknown;
+  k?: string;
+}
+
+/** Chunk is a decoded chunk value. */
+export interface Chunk {
+  v: 1;
+  verify: VerifyMode;
+  ops: ChunkOp[];
+}
+
+const KNOWN = new Set(METHOD_NAMES);
+
+/**
+ * toChunkOp validates and normalises one op (wire params, key checked).
+ * @throws QueueError `INVALID_OP` naming the problem (unknown method, bad params, bad key).
+ */
+export function toChunkOp(op: BulkOp): ChunkOp {
+  if (!op || typeof op.method !== 'string' || !KNOWN.has(op.method)) {
+    throw new QueueError('INVALID_OP', `unknown method ${JSON.stringify(op?.method)}`);
+  }
+  try {
+    const p = wireParams(op.method, op.params);
+    return op.key === undefined ? { m: op.method, p } : { m: op.method, p, k: checkKey(op.key) };
+  } catch (error) {
+    throw new QueueError('INVALID_OP', `${op.method}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** serializeChunk writes a chunk value. */
+export function serializeChunk(verify: VerifyMode, ops: readonly ChunkOp[]): string {
+  return `{"v":1,"verify":${JSON.stringify(verify)},"ops":${JSON.stringify(ops)}}`;
+}
+
+/** parseChunk decodes a chunk value, or returns an Error saying why it is not one. */
+export function parseChunk(text: string): Chunk | Error {
+  let raw: Partial<Chunk>;
+  try {
+    raw = JSON.parse(text) as Partial<Chunk>;
+  } catch {
+    return new Error('chunk is not JSON');
+  }
+  if (raw?.v !== 1 || !Array.isArray(raw.ops)) return new Error('not a v1 chunk');
+  if (raw.verify !== 'one' && raw.verify !== 'quorum') return new Error(`chunk verify ${raw.verify}`);
+  for (const op of raw.ops) {
+    if (!op || typeof op.m !== 'string' || op.p === undefined) return new Error('chunk holds a bad op');
+    if (op.k !== undefined && typeof op.k !== 'string') return new Error('chunk holds a bad key');
+  }
+  return raw as Chunk;
+}

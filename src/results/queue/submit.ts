@@ -1,0 +1,188 @@
+/**
+ * submitJob puts a job into the queue: a job record (put only if absent), then the ops in chunks
+ * of CHUNK_OPS, several chunks per transaction (within etcd's 128 ops and 1.5 MiB per request),
+ * a few transactions in flight, so that memory stays bounded however many ops stream in; then the
+ * record again with `submitted: true`. Resolves once every op is durable in etcd.
+ */
+import { randomUUID } from 'node:crypto';
+import { retryEtcd } from '../../util/retry-etcd.js';
+import type { BulkOp } from '../bulk-types.js';
+import { checkJobId } from '../job-record.js';
+import { MAX_TXN_BYTES } from '../put-if-absent.js';
+import type { VerifyMode } from '../result-record.js';
+import { CHUNK_OPS, type ChunkOp, serializeChunk, toChunkOp } from './chunk.js';
+import { finishSubmission, tryFinalize } from './finalize.js';
+import { errorText, isNoSpace, QueueError } from './queue-error.js';
+import type { QueueHost } from './queue-host.js';
+import { jobKey, type QueueJobRecord } from './queue-job-record.js';
+import { chunkName, queueKey } from './queue-keys.js';
+import { checkSpace } from './space.js';
+import { MAX_ISSUES, type QueueIssue } from './tally.js';
+
+/** CHUNKS_PER_TXN: chunk puts per transaction (etcd allows 128 ops per transaction by default). */
+const CHUNKS_PER_TXN = 64;
+/** TXNS_IN_FLIGHT: submission transactions outstanding at once. */
+const TXNS_IN_FLIGHT = 4;
+
+/** SubmitOptions: the job id (default random), the verify mode, ops per chunk, and a signal. */
+export interface SubmitOptions {
+  jobId?: string | undefined;
+  /** verify: `one` (default): a worker computes in-process; `quorum`: see QueueError `UNSUPPORTED`. */
+  verify?: 'one' | 'quorum' | undefined;
+  /** chunkOps: ops per chunk (default 256, 1 to 4,096). */
+  chunkOps?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * submitJob writes job `jobId` and its ops and resolves with the id once all are durable. Ops that
+ * cannot be computed (unknown method, bad params or key) are counted failed (`rejected`) and kept
+ * as issues; the rest are queued.
+ * @throws QueueError `JOB_EXISTS`, `SPACE_LOW` / `NOSPACE` (checked before writing, and met while
+ * writing), `UNSUPPORTED`; TypeError for a bad job id; the signal's reason when aborted.
+ */
+export async function submitJob(
+  host: QueueHost,
+  ops: Iterable<BulkOp> | AsyncIterable<BulkOp>,
+  options: SubmitOptions = {},
+): Promise<string> {
+  const jobId = checkJobId(options.jobId ?? randomUUID());
+  const verify: VerifyMode = options.verify ?? 'one';
+  if (verify !== 'one') {
+    throw new QueueError('UNSUPPORTED', `verify ${verify} is not supported by queued jobs yet; use 'one'`);
+  }
+  const chunkOps = Math.min(4096, Math.max(1, Math.trunc(options.chunkOps ?? CHUNK_OPS)));
+  const { etcd, namespace } = host;
+  await checkSpace(etcd, host.space);
+  const now = new Date().toISOString();
+  const record: QueueJobRecord = {
+    v: 1,
+    kind: 'queue',
+    jobId,
+    status: 'running',
+    counts: { total: 0, done: 0, stored: 0, skipped: 0, failed: 0, conflicts: 0 },
+    verify,
+    runs: 1,
+    startedAt: now,
+    updatedAt: now,
+    chunks: 0,
+    submitted: false,
+    rejected: 0,
+    issues: [],
+  };
+  const key = Buffer.from(jobKey(namespace, jobId));
+  const created = await etcd.kv.txn({
+    compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }],
+    success: [{ request_put: { key, value: Buffer.from(JSON.stringify(record)) } }],
+  });
+  if (!created.succeeded) throw new QueueError('JOB_EXISTS', `job ${jobId} exists already; pick another id`);
+  const writer = new ChunkWriter(host, jobId, verify);
+  let chunk: ChunkOp[] = [];
+  const issues: QueueIssue[] = [];
+  try {
+    for await (const op of ops) {
+      options.signal?.throwIfAborted();
+      record.counts.total++;
+      try {
+        chunk.push(toChunkOp(op));
+      } catch (error) {
+        record.rejected++;
+        if (issues.length < MAX_ISSUES)
+          issues.push({ kind: 'failed', key: op?.key, method: String(op?.method), error: errorText(error) });
+        continue;
+      }
+      if (chunk.length >= chunkOps) {
+        await writer.add(chunk);
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) await writer.add(chunk);
+    await writer.flush();
+  } catch (error) {
+    await writer.settle();
+    if (isNoSpace(error))
+      throw new QueueError('NOSPACE', `job ${jobId}: etcd is out of space: ${(error as Error).message}`, {
+        cause: error,
+      });
+    throw error;
+  }
+  record.chunks = writer.chunks;
+  record.counts.failed = record.rejected;
+  record.counts.done = record.rejected;
+  record.issues = issues;
+  await finishSubmission(host, record);
+  await tryFinalize(host, jobId);
+  return jobId;
+}
+
+/** ChunkWriter batches chunk puts into transactions, a few in flight. */
+class ChunkWriter {
+  chunks = 0;
+  #batch: Array<{ key: Buffer; value: Buffer; tally: Buffer }> = [];
+  #bytes = 0;
+  readonly #inflight = new Set<Promise<void>>();
+  #failed: unknown;
+
+  constructor(
+    private readonly host: QueueHost,
+    private readonly jobId: string,
+    private readonly verify: VerifyMode,
+  ) {}
+
+  /** add queues one chunk; resolves when there is room for more (rejects once a transaction failed). */
+  async add(ops: readonly ChunkOp[]): Promise<void> {
+    const name = chunkName(this.chunks++, ops.length);
+    const key = Buffer.from(queueKey(this.host.namespace, this.jobId, 'c', name));
+    const tally = Buffer.from(queueKey(this.host.namespace, this.jobId, 't', name));
+    const value = Buffer.from(serializeChunk(this.verify, ops));
+    if (
+      this.#batch.length >= CHUNKS_PER_TXN ||
+      (this.#bytes + value.length > MAX_TXN_BYTES && this.#batch.length > 0)
+    )
+      await this.#send();
+    this.#batch.push({ key, value, tally });
+    this.#bytes += key.length + value.length;
+  }
+
+  /** flush sends what is batched and waits for every transaction. */
+  async flush(): Promise<void> {
+    if (this.#batch.length > 0) await this.#send();
+    await this.settle();
+    if (this.#failed !== undefined) throw this.#failed;
+  }
+
+  /** settle waits for the transactions in flight, whatever their outcome. */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.#inflight]);
+  }
+
+  async #send(): Promise<void> {
+    if (this.#failed !== undefined) throw this.#failed;
+    const batch = this.#batch;
+    this.#batch = [];
+    this.#bytes = 0;
+    // Retried through leader changes: each chunk goes in only if neither it nor its tally exists, so
+    // a retry of a transaction that did commit (one whose chunks may be acked already) writes nothing.
+    const absent = (key: Buffer) => ({
+      key,
+      target: 'Create' as const,
+      result: 'Equal' as const,
+      create_revision: 0,
+    });
+    const request = {
+      compare: batch.flatMap((c) => [absent(c.key), absent(c.tally)]),
+      success: batch.map(({ key, value }) => ({ request_put: { key, value } })),
+    };
+    const { etcd, logger } = this.host;
+    const txn = retryEtcd(() => etcd.kv.txn(request), logger, undefined, 8).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#failed ??= error;
+      },
+    );
+    this.#inflight.add(txn);
+    void txn.finally(() => this.#inflight.delete(txn));
+    if (this.#inflight.size >= TXNS_IN_FLIGHT) await Promise.race(this.#inflight);
+    if (this.#failed !== undefined) throw this.#failed;
+  }
+}
