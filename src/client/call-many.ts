@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AttemptTimeoutError, attemptTimeoutMs } from './attempt-timeout.js';
 import { type CallDeadline, callDeadline } from './call-deadline.js';
 import type { CallOptions } from './call-one.js';
@@ -48,6 +49,7 @@ export async function callMany(
     if (!node) {
       const error = new NoNodesError(picker.size === 0 ? 'no live nodes' : 'every node failed');
       for (const i of pending) results[i] = { ok: false, error, nodeId: undefined };
+      if (tried.size === 0) await nextTurn(); // nothing sent: see Cluster's #limited
       break;
     }
     tried.add(node.id);

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Etcd3 } from 'etcd3';
 import { type Logger, silentLogger } from '../logger.js';
 import { Discovery } from '../registry/discovery.js';
@@ -16,7 +17,13 @@ import { callMany, type ManyCall, type ManyResult } from './call-many.js';
 import { type CallOptions, callOne } from './call-one.js';
 import type { CallRuntime, ClientCounters } from './call-runtime.js';
 import { type ConnectOptions, limiterFor, resolveEtcd } from './connect-options.js';
-import { ClusterClosedError, ClusterError, DeadlineExceededError } from './errors.js';
+import {
+  ClusterClosedError,
+  ClusterError,
+  DeadlineExceededError,
+  NoNodesError,
+  QuorumError,
+} from './errors.js';
 import { encodeParams } from './exact.js';
 import { callAll, callAny, callQuorum, type Receipt } from './fanout.js';
 import type { Limiter } from './limiter.js';
@@ -259,7 +266,11 @@ export class Cluster extends TypedCalls {
 
   /**
    * #limited runs a call in a `maxInflight` slot. Its deadline starts now, so time spent queued
-   * counts; a queued call leaves at once when its signal aborts or its deadline passes.
+   * counts; a queued call leaves at once when its signal aborts or its deadline passes. A call that
+   * found no live node (or too few for its quorum) fails after one turn of the event loop: it sent
+   * nothing, so callers retrying it in a loop would otherwise spin in microtasks and starve the
+   * event loop, and with it the discovery watch that brings nodes back (an etcd relist right after
+   * a partition heals can find no node registered yet).
    */
   async #limited<T>(options: CallOptions, run: (deadline: CallDeadline) => Promise<T>): Promise<T> {
     if (this.#closed) throw new ClusterClosedError();
@@ -268,6 +279,10 @@ export class Cluster extends TypedCalls {
     if (wait) await wait;
     try {
       return await run(deadline);
+    } catch (error) {
+      if (error instanceof NoNodesError || (error instanceof QuorumError && error.answers.length === 0))
+        await nextTurn();
+      throw error;
     } finally {
       this.#limiter.release();
     }

@@ -3,36 +3,13 @@
  * it follows the source's list and changes, rebuilds the picker, and keeps a node's connections
  * only while the endpoint its transport dials is unchanged.
  */
-import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { pickerBuilder } from '../../src/client/balance/balancers.js';
 import { Membership } from '../../src/client/membership.js';
 import type { NodeClientOptions } from '../../src/client/node-client.js';
 import type { TransportName } from '../../src/client/transport/channel.js';
-import type {
-  DiscoveryState,
-  DiscoveryStatus,
-  NodeChange,
-  NodeInfo,
-  NodeSource,
-} from '../../src/registry/types.js';
-
-/** FakeSource is a NodeSource driven by the test: `emit('change', …)` plays a watch event. */
-class FakeSource
-  extends EventEmitter<{ change: [NodeChange]; status: [DiscoveryStatus] }>
-  implements NodeSource
-{
-  constructor(readonly list: NodeInfo[] = []) {
-    super();
-  }
-  nodes(): NodeInfo[] {
-    return [...this.list].sort((a, b) => (a.id < b.id ? -1 : 1));
-  }
-  status(): DiscoveryState {
-    return { connected: true, staleSince: undefined, stalenessMs: 0, revision: '1', relists: 1 };
-  }
-  async close(): Promise<void> {}
-}
+import type { NodeInfo } from '../../src/registry/types.js';
+import { FakeSource } from '../support/fake-node-source.js';
 
 function info(id: string, ports: { http?: number; tcp?: number; weight?: number } = {}): NodeInfo {
   return {
