@@ -8,7 +8,7 @@ import { type Logger, silentLogger } from '../logger.js';
 import { createEtcdClient, type EtcdOptions } from '../registry/etcd-client.js';
 import { nodeKey } from '../registry/keys.js';
 import { Registration } from '../registry/registration.js';
-import type { NodeInfo, RegistrationState } from '../registry/types.js';
+import type { NodeInfo } from '../registry/types.js';
 import { VERSION } from '../version.js';
 import { Admission } from './admission.js';
 import { ConnectionLimit } from './connection-limit.js';

@@ -12,7 +12,6 @@ import { callDeadlines } from './call-deadlines.js';
 import { type ConnectionLimit, httpRefusal } from './connection-limit.js';
 import type { CallContext } from './dispatcher.js';
 import { httpServerTimeouts } from './http-timeouts.js';
-import type { RejectReason } from './metrics.js';
 import { INTERNAL_ERROR_TEXT, respond } from './respond.js';
 import { acceptEvent, type NodeTlsOptions, serverTlsOptions } from './server-tls.js';
 import type { TransportObserver } from './transport-observer.js';

@@ -162,7 +162,9 @@ describe.skipIf(Boolean(why))('one etcd, three nodes, one client, each on its ow
     await n4.proc.stop();
   });
 
-  it('a full partition heals: every node re-registers and calls succeed again', { timeout: 120_000 }, async () => {
+  it('a full partition heals: every node re-registers and calls succeed again', {
+    timeout: 120_000,
+  }, async () => {
     const c = await client();
     await c.waitTick((t) => t.ok > 0, 0);
     const cutAt = Date.now();
