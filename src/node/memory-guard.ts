@@ -32,15 +32,19 @@ export class MemoryGuard {
     this.#minIntervalMs = minIntervalMs;
   }
 
-  /** start begins the once-a-second check (a no-op when off or when no collector is available). */
+  /**
+   * start begins the once-a-second check (a no-op when off). The collector (a V8 context of its own,
+   * about 2 MB) is made only when the limit is first passed, so a node at rest does not pay for it.
+   */
   start(): void {
     if (this.#softLimitBytes <= 0 || this.#timer) return;
-    const gc = collector();
-    if (!gc) return;
+    let gc: (() => void) | undefined;
     this.#timer = setInterval(() => {
       const now = performance.now();
       if (now - this.#lastAt < this.#minIntervalMs) return;
       if (process.memoryUsage.rss() <= this.#softLimitBytes) return;
+      gc ??= collector();
+      if (!gc) return this.stop();
       this.#lastAt = now;
       this.collections++;
       gc();
