@@ -257,11 +257,11 @@ export class ArithNode {
     });
     this.#registration.on('repaired', ({ reason }) => this.metrics.onRepair(reason));
     await this.#registration.start();
-    if (o.worker) await this.#startWorker();
+    if (o.worker) this.#startWorker();
   }
 
-  /** #startWorker starts the queue worker on the results etcd (the registry's unless `resultsEtcd`). */
-  async #startWorker(): Promise<void> {
+  /** #startWorker starts the queue worker on the results etcd (the registry's unless `resultsEtcd`), in the background. */
+  #startWorker(): void {
     const o = this.options;
     if (o.resultsEtcd) this.#resultsEtcd = createEtcdClient(o.resultsEtcd);
     const etcd = this.#resultsEtcd ?? this.#etcd;
@@ -275,7 +275,14 @@ export class ArithNode {
       limits: o.limits,
       logger: this.logger,
     });
-    await this.#worker.start();
+    // The node serves without its worker: a worker that cannot start (say, etcd refuses its role
+    // the queue prefix) is logged once and never takes the node's RPC service down with it.
+    this.#worker.start().catch((error: unknown) => {
+      this.logger.error(
+        { err: (error as Error).message },
+        'queue worker not started: this node serves calls but works no queued jobs',
+      );
+    });
   }
 
   /**
