@@ -1,5 +1,6 @@
-import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from 'prom-client';
-import { CallTally } from '../node/call-tally.js';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { CallTally } from '../node/call-tally.js';
+import { registerCallTally } from '../node/call-tally-metrics.js';
 import type { CallOutcome } from '../node/dispatcher.js';
 import type { RejectReason } from '../node/metrics.js';
 
@@ -29,23 +30,13 @@ export class GatewayMetrics {
     const registers = [this.registry];
     this.registry.setDefaultLabels(labels);
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
-    const tally = new CallTally(
-      'arith_gateway_call_duration_seconds',
-      'Forwarded call latency at the gateway, node and network included',
-      [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
-    );
-    this.#tally = tally;
-    new Counter({
-      name: 'arith_gateway_calls_total',
-      help: 'Calls forwarded to nodes, by method and outcome',
-      labelNames: ['method', 'outcome'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { method, outcome, calls } of tally.counts()) this.inc({ method, outcome }, calls);
-      },
+    this.#tally = registerCallTally(this.registry, {
+      counter: 'arith_gateway_calls_total',
+      counterHelp: 'Calls forwarded to nodes, by method and outcome',
+      histogram: 'arith_gateway_call_duration_seconds',
+      histogramHelp: 'Forwarded call latency at the gateway, node and network included',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     });
-    this.registry.registerMetric(tally as unknown as Metric);
     this.#requests = new Counter({
       name: 'arith_gateway_requests_total',
       help: 'JSON-RPC messages received by the gateway (a batch is one)',

@@ -1,5 +1,6 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from 'prom-client';
-import { CallTally } from './call-tally.js';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { CallTally } from './call-tally.js';
+import { registerCallTally } from './call-tally-metrics.js';
 import type { CallOutcome } from './dispatcher.js';
 
 /**
@@ -51,24 +52,13 @@ export class NodeMetrics {
     // idle node's CPU (1.6% → 0.8% of a core), and 100 ms still catches every stall worth alerting on.
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
     // Per-call figures are tallied without prom-client on the hot path and read when scraped.
-    const tally = new CallTally(
-      'arith_call_duration_seconds',
-      'Arith call execution time (including any artificial delay)',
-      [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    );
-    this.#tally = tally;
-    new Counter({
-      name: 'arith_calls_total',
-      help: 'Arith calls executed, by method and outcome',
-      labelNames: ['method', 'outcome'],
-      registers,
-      // The tally holds the totals: publish them as they stand at each scrape.
-      collect() {
-        this.reset();
-        for (const { method, outcome, calls } of tally.counts()) this.inc({ method, outcome }, calls);
-      },
+    this.#tally = registerCallTally(this.registry, {
+      counter: 'arith_calls_total',
+      counterHelp: 'Arith calls executed, by method and outcome',
+      histogram: 'arith_call_duration_seconds',
+      histogramHelp: 'Arith call execution time (including any artificial delay)',
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     });
-    this.registry.registerMetric(tally as unknown as Metric);
     this.#requests = new Counter({
       name: 'arith_requests_total',
       help: 'JSON-RPC messages received (a batch is one)',
