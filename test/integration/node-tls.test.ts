@@ -6,10 +6,13 @@
  * whose CA does not verify the node gets a NodeTlsError naming the node. Certificates are made
  * now with openssl; connection limits and idle timers hold over TLS.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Cluster, isRetryable, NodeTlsError } from '../../src/index.js';
+import { HttpChannel } from '../../src/client/transport/http-channel.js';
+import { type Cluster, connect, isRetryable, NodeTlsError } from '../../src/index.js';
 import { ClusterFixture } from '../support/cluster-fixture.js';
 import { buildGo, type GoBuild, hasGo, run } from '../support/go-build.js';
 import { type NodeProcess, startNode } from '../support/process.js';
@@ -145,6 +148,55 @@ describe.skipIf(!OPENSSL)('arith-node with --tls-cert, --tls-key and --tls-clien
       const named = { ...withCert(), servername: 'elsewhere.example' };
       const misnamed = await tlsFailure(await fixture.open(ns, { transport, tls: named }));
       expect(misnamed).toMatchObject({ name: 'NodeTlsError', code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    }
+  });
+
+  it('fails every concurrent HTTP request on a misnamed certificate, and its channel closes', async () => {
+    // undici 7 failed only some queued requests on ERR_TLS_CERT_ALTNAME_INVALID and left the
+    // others, and its pool's close, waiting for good (failFastConnector routes around it).
+    const channel = new HttpChannel({
+      nodeId: node.id,
+      url: `https://127.0.0.1:${node.httpPort}`,
+      connections: 2,
+      connectTimeoutMs: 2_000,
+      tls: { ...withCert(), servername: 'elsewhere.example' },
+    });
+    const batch = (firstId: number) => ({
+      calls: `{"jsonrpc":"2.0","id":${firstId},"method":"Arith.Multiply","params":[7,8]}`,
+      count: 1,
+      firstId,
+      deadlineAt: Date.now() + 3_000,
+      lone: undefined,
+    });
+    const outcomes = await Promise.all(
+      [1, 2, 3, 4].map((id) =>
+        Promise.race([channel.exchange(batch(id)).catch((e: unknown) => e), sleep(4_000, 'no answer')]),
+      ),
+    );
+    for (const e of outcomes)
+      expect(e).toMatchObject({ name: 'NodeTlsError', code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    expect(await Promise.race([channel.close().then(() => 'closed'), sleep(3_000, 'still open')])).toBe(
+      'closed',
+    );
+  });
+
+  it('fails concurrent calls on a failed handshake, each with NodeTlsError, and closes at once', async () => {
+    const named = { ...withCert(), servername: 'elsewhere.example' };
+    for (const transport of ['tcp', 'http'] as const) {
+      // Not through the fixture: closing this client is what is tested.
+      const cluster = await connect({ etcd: fixture.endpoints, namespace: ns, transport, tls: named });
+      await cluster.ready({ nodes: 1, timeoutMs: 10_000 });
+      const calls: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 8; i++) {
+        calls.push(cluster.multiply(7n, 8n).catch((e: unknown) => e));
+        await new Promise((resolve) => setImmediate(resolve)); // each its own batch
+      }
+      const errors = await Promise.all(calls);
+      for (const e of errors)
+        expect(e).toMatchObject({ name: 'NodeTlsError', code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+      // undici 7 once left the other queued requests, and its pool's close, waiting for good.
+      const closed = await Promise.race([cluster.close().then(() => 'closed'), sleep(5_000, 'still open')]);
+      expect(closed).toBe('closed');
     }
   });
 

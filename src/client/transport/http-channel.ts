@@ -7,6 +7,7 @@ import { RemoteError, TransportError } from '../errors.js';
 import type { BatchRequest, Channel } from './channel.js';
 import { connectTlsOptions, type NodeTlsClientOptions } from './node-tls.js';
 import { transportError } from './transport-error.js';
+import { failFastConnector } from './undici-connector.js';
 
 /** nextRequestId numbers this process's HTTP requests, so a node's logs can be matched to a client. */
 const nextRequestId = requestIds();
@@ -35,6 +36,8 @@ export interface HttpChannelOptions {
 export class HttpChannel implements Channel {
   readonly #opts: HttpChannelOptions;
   readonly #pool: Pool;
+  /** #latestDeadlineAt: the latest deadline of any request sent; close waits no longer than it. */
+  #latestDeadlineAt = 0;
 
   constructor(opts: HttpChannelOptions) {
     this.#opts = opts;
@@ -42,10 +45,10 @@ export class HttpChannel implements Channel {
       connections: opts.connections,
       pipelining: 1,
       keepAliveTimeout: 30_000,
-      connect: {
+      connect: failFastConnector({
         timeout: opts.connectTimeoutMs,
         ...(opts.url.startsWith('https:') ? connectTlsOptions(opts.tls) : {}),
-      },
+      }),
     });
   }
 
@@ -55,6 +58,7 @@ export class HttpChannel implements Channel {
     if (lone && controller) lone.onCancel = () => controller.abort();
     const now = Date.now();
     const waitMs = remainingMs(batch.deadlineAt, now);
+    if (batch.deadlineAt > this.#latestDeadlineAt) this.#latestDeadlineAt = batch.deadlineAt;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       [DEADLINE_HEADER]: String(waitMs),
@@ -114,7 +118,17 @@ export class HttpChannel implements Channel {
     }
   }
 
+  /**
+   * close lets the requests in flight finish (each is bounded by its deadline plus a second) and
+   * then destroys the pool, so a request that undici never settles cannot keep close waiting.
+   */
   async close(): Promise<void> {
-    await this.#pool.close();
+    const graceMs = Math.max(0, this.#latestDeadlineAt - Date.now()) + 1_000;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, graceMs, 'late')));
+    const closed = this.#pool.close().then(() => 'closed' as const);
+    closed.catch(() => undefined);
+    if ((await Promise.race([closed, late])) === 'late') await this.#pool.destroy();
+    clearTimeout(timer);
   }
 }
