@@ -5,6 +5,7 @@ import type { ResultsData } from '../sections/results-store.js';
 import type { ThroughputRow } from '../sections/throughput.js';
 import type { Target } from './report.js';
 import { ratio } from './stats.js';
+import { roundTwoTargets } from './targets-round-two.js';
 
 /** SectionData holds whatever sections ran. */
 export interface SectionData {
@@ -146,5 +147,6 @@ export function computeTargets(d: SectionData): Target[] {
       pair(via1?.p50Ms, node1?.p50Ms, 'ms'),
     ),
   );
+  out.push(...roundTwoTargets(d, judge));
   return out;
 }

@@ -20,6 +20,7 @@ import { measuredWindow } from '../lib/profiling.js';
 import type { Table } from '../lib/report.js';
 import { type Cluster, connect } from '../lib/sdk.js';
 import { round } from '../lib/stats.js';
+import { moleculer } from './throughput-moleculer.js';
 import { sdkTls, tlsRatioNotes } from './throughput-tls.js';
 
 /** ThroughputRow is one scenario at one concurrency, the median over runs. */
@@ -325,6 +326,7 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<Th
     sdk(ctx, true, 'http'),
     sdkTls(ctx, nodeScenario),
     jaysonPair(ctx),
+    moleculer(ctx, nodeScenario),
     echoPair(ctx),
     goPair(ctx),
     goToNode(ctx),
