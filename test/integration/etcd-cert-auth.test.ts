@@ -8,7 +8,6 @@
  * both); elsewhere it skips with a message.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEtcdClient } from '../../src/registry/etcd-client.js';
 import { runArith } from '../support/cli.js';
 import { findEtcdBinary } from '../support/etcd-binary.js';
 import { startTlsEtcd, type TlsEtcd } from '../support/etcd-tls-member.js';
@@ -24,6 +23,7 @@ if (!ready) console.log('[etcd-cert-auth] skipped: needs the etcd binary and ope
 const ns = uniqueNamespace('certauth');
 let certs: TestCerts | undefined;
 let etcd: TlsEtcd | undefined;
+const failures: string[] = [];
 
 /** as returns the etcd flags of a process that logs in as `user` by its certificate's CN (no --etcd-user). */
 function as(user: string): string[] {
@@ -38,21 +38,18 @@ beforeAll(async () => {
   if (!ready) return;
   certs = makeTestCerts('arith-etcd-cert-auth-');
   etcd = await startTlsEtcd(bin!, certs, { clientCertAuth: true });
-  const admin = createEtcdClient({ endpoints: [etcd.url], tls: etcd.tls });
-  try {
-    await admin.user('root').create('root-pw');
-    await admin.user('root').addRole('root');
-    await admin.auth.authEnable();
-  } finally {
-    admin.close();
-  }
   // Root logs in by password over the same mutual TLS (a password wins over the certificate's CN).
+  // `--enable-auth` creates root and turns auth on; run again (auth now on) it only applies the roles.
   const tls = ['--etcd-ca', certs.ca, '--etcd-cert', certs.client.cert, '--etcd-key', certs.client.key];
-  const applied = await arith(
-    ...['etcd', 'roles', '--apply', '--etcd', etcd.url, ...tls],
-    ...['--etcd-user', 'root', '--etcd-password', 'root-pw'],
-  );
-  if (applied.code !== 0) throw new Error(`arith etcd roles --apply failed: ${applied.stderr}`);
+  for (const expectEnabled of [true, false]) {
+    const applied = await arith(
+      ...['etcd', 'roles', '--apply', '--enable-auth', '--etcd', etcd.url, ...tls],
+      ...['--etcd-user', 'root', '--etcd-password', 'root-pw'],
+    );
+    if (applied.code !== 0) throw new Error(`arith etcd roles --apply failed: ${applied.stderr}`);
+    applied.stdout.includes('auth enabled (root user root)') === expectEnabled ||
+      failures.push(`--enable-auth run ${expectEnabled ? 1 : 2} printed: ${applied.stdout}`);
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -62,6 +59,14 @@ afterAll(async () => {
 });
 
 describe.skipIf(!ready)('etcd with client-certificate authentication (CN as user)', () => {
+  it('arith etcd roles --apply --enable-auth turns auth on once and reapplies harmlessly; a CN that is no user is refused by name', async () => {
+    expect(failures).toEqual([]);
+    const noUser = await arith('nodes', ...as('arith-no-such-user'));
+    console.log(`[etcd-cert-auth] a CN that is no etcd user: ${noUser.stderr.trim()}`);
+    expect(noUser.code).toBe(1);
+    expect(noUser.stderr).not.toContain('cannot reach etcd');
+  });
+
   it('a node whose CN is the worker user registers without a password, serves, and works a queued job', async () => {
     const node = await startNode({ namespace: ns, args: as(`${ns}-worker`) });
     await node.waitFor('queue worker started', 30_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etcdctlLines, passwordEnv, rolePlan } from '../../src/cli/commands/etcd-roles.js';
+import { etcdctlLines, passwordEnv, rolePlan } from '../../src/cli/commands/role-plan.js';
 import { workerDeniedMessage } from '../../src/node/queue-worker-denied.js';
 
 const grantsOf = (plan: ReturnType<typeof rolePlan>, role: string) =>
