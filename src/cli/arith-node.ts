@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './quiet-warnings.js';
 import { createLogger } from '../logger.js';
 import { ArithNode } from '../node/arith-node.js';
 import { NodeIdTakenError } from '../registry/key-claim.js';

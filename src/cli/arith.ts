@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './quiet-warnings.js';
 import { VERSION } from '../version.js';
 import { type Command, etcdAccessError, type Io } from './command.js';
 import { COMMANDS } from './commands/index.js';

@@ -1,5 +1,6 @@
 import { type Cluster, connect } from '../client/cluster.js';
 import { createEtcdClient } from '../registry/etcd-client.js';
+import { etcdIdentity } from '../registry/etcd-user.js';
 import { type EtcdDenial, etcdDenial } from '../util/retry-etcd.js';
 import { resultsEtcdOf, toEtcdOptions } from './etcd-options.js';
 import type { OptionSpec, OptionValues } from './options.js';
@@ -47,13 +48,20 @@ export function etcdAccessError(
   const denial: EtcdDenial | undefined = etcdDenial(error);
   if (!denial) return undefined;
   const ns = values.namespace as string;
-  const user = values['etcd-user'] === undefined ? 'no user (--etcd-user)' : `user ${values['etcd-user']}`;
+  const identity = etcdIdentity({
+    username: values['etcd-user'] as string | undefined,
+    tls: { cert: values['etcd-cert'] as string | undefined },
+  });
+  const user = identity
+    ? `user ${identity.name}`
+    : 'no user (--etcd-user, or an --etcd-cert whose CN is one)';
   const endpoints = (values.etcd as string[] | undefined)?.join(', ') ?? '';
   const where = prefix ?? `/${ns}/`;
+  const fromCert = identity?.from === 'certificate' ? ' (the user is the CN of --etcd-cert)' : '';
   const fix =
     denial === 'authentication failed'
       ? 'check --etcd-user / --etcd-password (env ETCD_USERNAME, ETCD_PASSWORD)'
-      : `the user's role lacks access to ${where}; \`arith etcd roles --namespace ${ns}\` prints the roles`;
+      : `the user's role lacks access to ${where}${fromCert}; \`arith etcd roles --namespace ${ns}\` prints the roles`;
   return new EtcdAccessError(`etcd ${denial} for ${user} on ${where} at ${endpoints}: ${fix}`, {
     cause: error,
   });

@@ -6,9 +6,11 @@ import { type ArithLimits, DEFAULT_ARITH_LIMITS } from '../arith/limits.js';
 import { METHOD_NAMES } from '../arith/methods.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { createEtcdClient, type EtcdOptions } from '../registry/etcd-client.js';
+import { etcdIdentity } from '../registry/etcd-user.js';
 import { nodeKey } from '../registry/keys.js';
 import { Registration } from '../registry/registration.js';
 import type { NodeInfo } from '../registry/types.js';
+import { etcdDenial } from '../util/retry-etcd.js';
 import { VERSION } from '../version.js';
 import { Admission } from './admission.js';
 import { ConnectionLimit } from './connection-limit.js';
@@ -18,6 +20,7 @@ import { MemoryGuard } from './memory-guard.js';
 import { NodeMetrics, type RejectReason } from './metrics.js';
 import { serveMetrics } from './metrics-route.js';
 import { QueueWorker } from './queue-worker.js';
+import { workerDeniedMessage } from './queue-worker-denied.js';
 import type { NodeTlsOptions } from './server-tls.js';
 import { TcpTransport } from './tcp-transport.js';
 
@@ -252,7 +255,7 @@ export class ArithNode {
       value: () => JSON.stringify(this.info),
       ttlSeconds: o.ttlSeconds,
       logger: this.logger,
-      user: o.etcd.username,
+      user: etcdIdentity(o.etcd)?.name,
       replace: o.replace,
     });
     this.#registration.on('repaired', ({ reason }) => this.metrics.onRepair(reason));
@@ -266,6 +269,7 @@ export class ArithNode {
     if (o.resultsEtcd) this.#resultsEtcd = createEtcdClient(o.resultsEtcd);
     const etcd = this.#resultsEtcd ?? this.#etcd;
     if (!etcd) return;
+    const workerUser = etcdIdentity(o.resultsEtcd ?? o.etcd ?? {})?.name;
     this.#worker = new QueueWorker({
       etcd,
       namespace: o.namespace,
@@ -274,13 +278,16 @@ export class ArithNode {
       ttlSeconds: o.ttlSeconds,
       limits: o.limits,
       logger: this.logger,
+      user: workerUser,
     });
     // The node serves without its worker: a worker that cannot start (say, etcd refuses its role
     // the queue prefix) is logged once and never takes the node's RPC service down with it.
     this.#worker.start().catch((error: unknown) => {
+      const denial = etcdDenial(error);
+      const what = 'queue worker not started: this node serves calls but works no queued jobs';
       this.logger.error(
-        { err: (error as Error).message },
-        'queue worker not started: this node serves calls but works no queued jobs',
+        { err: (error as Error).message, ...(denial ? { user: workerUser } : {}) },
+        denial ? workerDeniedMessage(denial, o.namespace, workerUser, what) : what,
       );
     });
   }

@@ -18,8 +18,9 @@ import { queueKey } from '../results/queue/queue-keys.js';
 import { readSpace } from '../results/queue/space.js';
 import { storeMany } from '../results/store-many.js';
 import { sleep } from '../util/backoff.js';
-import { retryEtcd } from '../util/retry-etcd.js';
+import { type EtcdDenial, etcdDenial, retryEtcd } from '../util/retry-etcd.js';
 import { computeChunk, countOutcomes } from './queue-worker-chunk.js';
+import { workerDeniedMessage } from './queue-worker-denied.js';
 import { type IndexedChunk, QueueIndex } from './queue-worker-index.js';
 
 /** QueueWorkerOptions: where the queue is, who works it, how many chunks at once. */
@@ -32,6 +33,8 @@ export interface QueueWorkerOptions {
   ttlSeconds: number;
   limits: ArithLimits;
   logger: Logger;
+  /** user: the etcd user, named when etcd refuses the worker a prefix. */
+  user?: string | undefined;
 }
 
 /** QueueWorker claims, computes, stores and acks chunks until closed. */
@@ -43,6 +46,7 @@ export class QueueWorker {
   #leaseId: string | undefined;
   #wake: (() => void) | undefined;
   #paused = false;
+  #deniedLogged = false;
   #slots: Promise<void>[] = [];
   /** chunksDone counts chunks this worker acked. */
   chunksDone = 0;
@@ -105,17 +109,32 @@ export class QueueWorker {
       try {
         await this.#work(chunk);
       } catch (error) {
+        const denial = etcdDenial(error);
         if (isNoSpace(error)) this.#pause();
+        else if (denial) this.#denied(denial, error);
         else
           this.#o.logger.warn(
             { err: (error as Error).message, chunk: chunk.key },
             'chunk not worked; it stays queued',
           );
-        if (!signal.aborted && !this.#paused) await sleep(200, signal);
+        // A refusal lasts until an operator changes the role: no tight loop of refused writes.
+        if (!signal.aborted && !this.#paused) await sleep(denial ? 5_000 : 200, signal);
       } finally {
         this.#index.release(chunk);
       }
     }
+  }
+
+  /** #denied logs, once per worker, that etcd refused a chunk's claim, store or ack (a role with too few grants). */
+  #denied(denial: EtcdDenial, error: unknown): void {
+    if (this.#deniedLogged) return;
+    this.#deniedLogged = true;
+    const { namespace, user, logger } = this.#o;
+    const what = 'chunks stay queued for other workers';
+    logger.error(
+      { err: (error as Error).message, user },
+      workerDeniedMessage(denial, namespace, user, what, `/${namespace}/`),
+    );
   }
 
   async #leaseIdNow(): Promise<string> {

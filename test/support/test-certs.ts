@@ -21,6 +21,8 @@ export interface TestCerts {
   /** stranger: a client certificate from another CA (`strangerCa`). */
   stranger: { cert: string; key: string };
   strangerCa: string;
+  /** clientFor writes (once) a client certificate signed by `ca` whose CN is `cn`, e.g. an etcd user. */
+  clientFor(cn: string): { cert: string; key: string };
   /** read returns a file's contents. */
   read(path: string): string;
   /** remove deletes the directory. */
@@ -56,8 +58,16 @@ export function makeTestCerts(prefix = 'arith-tls-'): TestCerts {
   leaf('client', 'ca', 'arith-client', 'extendedKeyUsage=clientAuth\n');
   leaf('stranger', 'stranger-ca', 'arith-stranger', 'extendedKeyUsage=clientAuth\n');
   const pair = (name: string) => ({ cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) });
+  const made = new Set<string>();
+  const clientFor = (cn: string) => {
+    const name = `user-${cn.replace(/[^A-Za-z0-9.-]/g, '_')}`;
+    if (!made.has(name)) leaf(name, 'ca', cn, 'extendedKeyUsage=clientAuth\n');
+    made.add(name);
+    return pair(name);
+  };
   return {
     dir,
+    clientFor,
     ca: join(dir, 'ca.pem'),
     server: pair('server'),
     client: pair('client'),

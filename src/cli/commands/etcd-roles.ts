@@ -1,108 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { type Etcd3, Range } from 'etcd3';
-import { createEtcdClient } from '../../registry/etcd-client.js';
 import type { Command } from '../command.js';
 import { toEtcdOptions } from '../etcd-options.js';
 import { UsageError } from '../options.js';
-
-/** Grant is one permission of a role on a key prefix (etcd's permission names). */
-interface Grant {
-  permission: 'Read' | 'Write' | 'Readwrite';
-  prefix: string;
-}
-
-/** RolePlan is the roles and users `arith etcd roles` creates for one namespace. */
-export interface RolePlan {
-  roles: { name: string; grants: Grant[] }[];
-  users: { name: string; role: string }[];
-}
-
-/**
- * rolePlan lists the `node` and `client` roles of namespace `ns`. A node writes its key under
- * `/<ns>/nodes/` and watches it (read), so it gets readwrite on that prefix and nothing else;
- * etcd 3.4 needs no permission to grant or keep alive a lease, and checks a put with a lease against
- * the key alone. A client reads `/<ns>/nodes/` and reads and writes `/<ns>/results/` and `/<ns>/jobs/`.
- */
-export function rolePlan(ns: string, nodeUser = `${ns}-node`, clientUser = `${ns}-client`): RolePlan {
-  const p = (sub: string) => `/${ns}/${sub}/`;
-  return {
-    roles: [
-      { name: nodeUser, grants: [{ permission: 'Readwrite', prefix: p('nodes') }] },
-      {
-        name: clientUser,
-        grants: [
-          { permission: 'Read', prefix: p('nodes') },
-          { permission: 'Readwrite', prefix: p('results') },
-          { permission: 'Readwrite', prefix: p('jobs') },
-        ],
-      },
-    ],
-    users: [
-      { name: nodeUser, role: nodeUser },
-      { name: clientUser, role: clientUser },
-    ],
-  };
-}
-
-/** etcdctlLines renders a plan as the etcdctl commands an operator runs (root credentials in ETCDCTL_USER). */
-export function etcdctlLines(plan: RolePlan): string[] {
-  const lines = ['# as root: export ETCDCTL_USER=root:<password> (and ETCDCTL_ENDPOINTS)'];
-  for (const role of plan.roles) {
-    lines.push(`etcdctl role add ${role.name}`);
-    for (const g of role.grants) {
-      lines.push(
-        `etcdctl role grant-permission ${role.name} --prefix=true ${g.permission.toLowerCase()} ${g.prefix}`,
-      );
-    }
-  }
-  for (const user of plan.users) {
-    const env = `${user.role.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_PASSWORD`;
-    lines.push(
-      `etcdctl user add "${user.name}:$${env}"`,
-      `etcdctl user grant-role ${user.name} ${user.role}`,
-    );
-  }
-  lines.push(
-    '# once a root user exists (etcdctl user add root; etcdctl user grant-role root root): etcdctl auth enable',
-  );
-  return lines;
-}
-
-/** ignoreExisting swallows etcd's "already exists" so that applying a plan twice is harmless. */
-async function ignoreExisting(op: Promise<unknown>): Promise<boolean> {
-  try {
-    await op;
-    return true;
-  } catch (error) {
-    if (/already exist/i.test((error as Error).message)) return false;
-    throw error;
-  }
-}
-
-/** applyPlan creates the plan's roles, grants and users (setting the password of users that exist). */
-export async function applyPlan(
-  etcd: Etcd3,
-  plan: RolePlan,
-  passwords: Record<string, string>,
-): Promise<void> {
-  for (const role of plan.roles) {
-    await ignoreExisting(etcd.role(role.name).create());
-    for (const g of role.grants)
-      await etcd.role(role.name).grant({ permission: g.permission, range: Range.prefix(g.prefix) });
-  }
-  for (const user of plan.users) {
-    const password = passwords[user.name] ?? '';
-    if (!(await ignoreExisting(etcd.user(user.name).create(password))))
-      await etcd.user(user.name).setPassword(password);
-    await etcd.user(user.name).addRole(user.role);
-  }
-}
+import { applyRoles } from './etcd-roles-apply.js';
+import { etcdctlLines, rolePlan } from './role-plan.js';
 
 /** `arith etcd roles`: print (or, with --apply, create) the etcd roles and users of a namespace. */
 export const etcdRolesCommand: Command = {
   name: 'etcd',
-  summary: 'etcd roles: print (or --apply) the node and client roles and users of a namespace',
-  usage: 'arith etcd roles [--namespace NS] [--apply --etcd-user root --etcd-password P]',
+  summary: 'etcd roles: print (or --apply) the node, worker and client roles and users of a namespace',
+  usage: 'arith etcd roles [--namespace NS] [--apply --etcd-user root --etcd-password P [--enable-auth]]',
   needsEtcd: true,
   specs: [
     {
@@ -110,13 +17,29 @@ export const etcdRolesCommand: Command = {
       type: 'boolean',
       help: 'create them now (needs root credentials: --etcd-user, --etcd-password)',
     },
+    {
+      flag: 'enable-auth',
+      type: 'boolean',
+      help: 'with --apply on an etcd whose auth is off: create root (--etcd-password), apply, then enable auth',
+    },
     { flag: 'node-user', type: 'string', help: 'the node user and role (default <namespace>-node)' },
+    {
+      flag: 'worker-user',
+      type: 'string',
+      help: 'the worker role, and the user with the node and worker roles (default <namespace>-worker)',
+    },
     { flag: 'client-user', type: 'string', help: 'the client user and role (default <namespace>-client)' },
     {
       flag: 'node-password',
       env: 'ARITH_NODE_ETCD_PASSWORD',
       type: 'string',
       help: 'node user password (default: random, printed)',
+    },
+    {
+      flag: 'worker-password',
+      env: 'ARITH_WORKER_ETCD_PASSWORD',
+      type: 'string',
+      help: 'worker user password (default: random, printed)',
     },
     {
       flag: 'client-password',
@@ -129,30 +52,37 @@ export const etcdRolesCommand: Command = {
     if (positionals[0] !== 'roles' || positionals.length > 1)
       throw new UsageError('expected: arith etcd roles');
     const ns = values.namespace as string;
-    const plan = rolePlan(
-      ns,
-      values['node-user'] as string | undefined,
-      values['client-user'] as string | undefined,
-    );
+    const plan = rolePlan(ns, {
+      node: values['node-user'] as string | undefined,
+      worker: values['worker-user'] as string | undefined,
+      client: values['client-user'] as string | undefined,
+    });
+    if (
+      values['enable-auth'] &&
+      (!values.apply || values['etcd-user'] !== 'root' || !values['etcd-password'])
+    )
+      throw new UsageError('--enable-auth goes with --apply --etcd-user root --etcd-password P');
+    if (new Set(plan.users.map((u) => u.name)).size !== plan.users.length)
+      throw new UsageError('--node-user, --worker-user and --client-user must differ');
     const options = toEtcdOptions(values);
     if (!values.apply) {
       io.out(values.json ? JSON.stringify(plan, null, 2) : etcdctlLines(plan).join('\n'));
       return 0;
     }
-    const [nodeUser, clientUser] = plan.users.map((u) => u.name) as [string, string];
-    const given = { [nodeUser]: values['node-password'], [clientUser]: values['client-password'] };
+    const [nodeUser, workerUser, clientUser] = plan.users.map((u) => u.name) as [string, string, string];
+    const given = {
+      [nodeUser]: values['node-password'],
+      [workerUser]: values['worker-password'],
+      [clientUser]: values['client-password'],
+    };
     const passwords: Record<string, string> = {};
     for (const [user, pw] of Object.entries(given))
       passwords[user] = (pw as string | undefined) ?? randomBytes(12).toString('base64url');
-    const etcd = createEtcdClient(options);
-    try {
-      await applyPlan(etcd, plan, passwords);
-    } finally {
-      etcd.close();
-    }
+    const enabled = await applyRoles(options, plan, passwords, Boolean(values['enable-auth']));
+    if (enabled) io.out(`auth enabled (root user ${options.username})`);
     for (const user of plan.users) {
       const shown = given[user.name] === undefined ? ` password ${passwords[user.name]}` : '';
-      io.out(`user ${user.name}: role ${user.role}${shown}`);
+      io.out(`user ${user.name}: role ${user.roles.join(', ')}${shown}`);
     }
     return 0;
   },
