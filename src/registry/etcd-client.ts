@@ -6,9 +6,9 @@ import {
   handleWhen,
   type IBackoff,
   noop,
-  retry,
 } from 'cockatiel';
-import { Etcd3, type IOptions, isRecoverableError } from 'etcd3';
+import { Etcd3, GRPCUnavailableError, type IOptions, isRecoverableError } from 'etcd3';
+import { HedgedTries } from './etcd-hedge.js';
 
 /** EtcdOptions say how to reach etcd: endpoints, TLS, auth and the deadline of every unary call. */
 export interface EtcdOptions {
@@ -22,12 +22,37 @@ export interface EtcdOptions {
   callTimeoutMs?: number | undefined;
   /**
    * attemptTimeoutMs: deadline of one try on one member. With several endpoints, a try that gets no
-   * answer in time (a frozen member, a follower whose leader just died) is retried on another member
-   * within callTimeoutMs. Default: 1,000 with several endpoints, callTimeoutMs with one.
+   * answer soon (a frozen member, a follower whose leader just died) is hedged on another member
+   * after 100–250 ms and given up at this deadline, within callTimeoutMs. Default: 1,000 with
+   * several endpoints, callTimeoutMs with one.
    */
   attemptTimeoutMs?: number | undefined;
   /** dialTimeoutMs: how long to wait for a connection. Default 3,000. */
   dialTimeoutMs?: number | undefined;
+}
+
+/**
+ * hedgedTries is the retry policy of a client with several endpoints: a try every hedge delay
+ * (100–250 ms, from recent latency) while none answers, up to 4 at once (4 × 250 ms covers the
+ * 1 s per-try deadline), the next try at once after a failure, and no try started after all but
+ * the last per-try deadline of the call's budget.
+ */
+function hedgedTries(attemptMs: number, tries: number): HedgedTries {
+  return new HedgedTries({
+    callMs: attemptMs * (tries - 1),
+    minHedgeMs: 100,
+    maxHedgeMs: 250,
+    maxInFlight: 4,
+    retryable: isRecoverableError,
+  });
+}
+
+/**
+ * isUnreachable tells whether an etcd error says the member itself cannot be reached (connection
+ * refused, reset, not established), as opposed to an answer from it or a try that ran out of time.
+ */
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof GRPCUnavailableError && !/etcdserver:/.test(error.message);
 }
 
 /** normalizeEndpoint turns `host:port` into a URL with the scheme TLS implies. */
@@ -55,13 +80,20 @@ export function etcdCallTiming(client: Etcd3): EtcdCallTiming | undefined {
 }
 
 /**
- * createEtcdClient builds an etcd3 client with a deadline on every try of a unary call (each retry
- * gets a fresh one: etcd3 resolves `defaultCallOptions` per try), a circuit breaker per host that
- * half-opens after 1 s (etcd3's default keeps a blinking single member closed for 5 s), retries
- * on another host for recoverable errors only (unavailable, deadline exceeded: etcd3 picks the next
- * host of a shuffle on each retry) as many times as fit in callTimeoutMs, and watch reconnects
- * capped at 2 s. A retried write must be safe to repeat: every write here is compare-guarded,
- * a plain put of the same value, or a lease grant (an extra lease expires on its own).
+ * createEtcdClient builds an etcd3 client with a deadline on every try of a unary call (each try
+ * gets a fresh one: etcd3 resolves `defaultCallOptions` per try) and, with several endpoints,
+ * tries on member after member (etcd3 hands each try the next host of a shuffle; no member is
+ * pinned): a try unanswered for 100–250 ms gets a hedge on the next member while it keeps
+ * waiting, a failed one is followed at once (see HedgedTries). After a leader loss a follower
+ * drops the writes it forwarded to the dead leader without an answer, and holds the ones sent
+ * while it has no leader until one is elected; so a hedge that reaches a member after it noticed
+ * lands as soon as the new leader is up. A circuit breaker per host, half-opening after 1 s,
+ * counts only failures to reach that member (a deadline or an etcd answer such as "no leader"
+ * says nothing against the member: leaderless followers time out together, and opening all their
+ * breakers stalled writes a further second). Watch reconnects are capped at 2 s. A try may run
+ * while another of the same call was applied already, so every call must be safe to repeat:
+ * every write here is compare-guarded (a duplicate put-if-absent finds the key and stores
+ * nothing), a plain put of the same value, or a lease grant (an extra lease expires on its own).
  */
 export function createEtcdClient(options: EtcdOptions): Etcd3 {
   const tls = options.tls && (options.tls.ca || options.tls.cert);
@@ -77,16 +109,11 @@ export function createEtcdClient(options: EtcdOptions): Etcd3 {
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + attemptMs }),
     faultHandling: {
       host: () =>
-        circuitBreaker(handleWhen(isRecoverableError), {
+        circuitBreaker(handleWhen(isUnreachable), {
           halfOpenAfter: 1_000,
           breaker: new ConsecutiveBreaker(3),
         }),
-      global: several
-        ? retry(handleWhen(isRecoverableError), {
-            maxAttempts: tries - 1, // cockatiel counts retries, not tries
-            backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
-          })
-        : noop,
+      global: several ? hedgedTries(attemptMs, tries) : noop,
       // etcd3 calls `.next()` on this to get the first delay: a cockatiel backoff factory fits at run time.
       watchBackoff: new ExponentialBackoff({
         initialDelay: 100,

@@ -38,6 +38,11 @@ describe('the etcd leader fails during a 50,000-op job', () => {
       let last = 0;
       let killedAt = 0;
       let gap = { ms: 0, at: 0 };
+      // Progress counts groups found stored too: a hedged or retried write whose first try landed
+      // reports its keys as skipped (agrees), not stored, though they were stored by this job.
+      let settled = { done: 0, at: 0 };
+      let still = { ms: 0, at: 0 };
+      let newLeaderAt = 0;
       let outage: Promise<string> | undefined;
       const summary = await cluster.map(ops, {
         jobId: 'failover-job',
@@ -48,6 +53,11 @@ describe('the etcd leader fails during a 50,000-op job', () => {
           for (const k of keys) reported.add(k);
         },
         onProgress: (p) => {
+          const now = Date.now();
+          if (p.done > settled.done) {
+            if (settled.at && now - settled.at > still.ms) still = { ms: now - settled.at, at: now };
+            settled = { done: p.done, at: now };
+          }
           if (outage || p.done < n * 0.2) return;
           outage = (async () => {
             const leader = etcd.member(await etcd.leader());
@@ -60,7 +70,8 @@ describe('the etcd leader fails during a 50,000-op job', () => {
             }
             await leader.kill();
             const newLeader = await etcd.leader();
-            console.log(`[failover] new leader ${newLeader} ${Date.now() - killedAt} ms after the kill`);
+            newLeaderAt = Date.now();
+            console.log(`[failover] new leader ${newLeader} ${newLeaderAt - killedAt} ms after the kill`);
             await leader.start();
             return leader.name;
           })();
@@ -71,7 +82,10 @@ describe('the etcd leader fails during a 50,000-op job', () => {
       const load = (await import('node:os')).loadavg().map((l) => l.toFixed(1));
       console.log(
         `[failover] ${how} leader ${killed}; longest gap between stored groups ${gap.ms} ms ` +
-          `(ending ${gap.at - killedAt} ms after the ${how}); load ${load.join(' ')}; ` +
+          `(ending ${gap.at - killedAt} ms after the ${how}` +
+          (newLeaderAt ? `, ${gap.at - newLeaderAt} ms after the new leader was seen); ` : '); ') +
+          `longest time without progress (stored or found stored, 50 ms samples) ${still.ms} ms ` +
+          `(ending ${still.at - killedAt} ms after the ${how}); load ${load.join(' ')}; ` +
           JSON.stringify({ ...summary, issues: summary.issues.length }),
       );
       expect(killed).toBeDefined();
