@@ -29,7 +29,7 @@ import { callAll, callAny, callQuorum, type Receipt } from './fanout.js';
 import type { Limiter } from './limiter.js';
 import { Membership } from './membership.js';
 import type { NodeStats } from './node-client.js';
-import { RetryBudget } from './retry-budget.js';
+import { RetryBudget } from '../util/retry-budget.js';
 import { TypedCalls } from './typed-calls.js';
 
 /** ClusterEvents: what a Cluster emits. */

@@ -9,7 +9,7 @@ import { callOne } from '../../src/client/call-one.js';
 import type { CallRuntime } from '../../src/client/call-runtime.js';
 import type { Membership } from '../../src/client/membership.js';
 import type { PendingCall } from '../../src/client/pending-call.js';
-import { RetryBudget } from '../../src/client/retry-budget.js';
+import { RetryBudget } from '../../src/util/retry-budget.js';
 
 /** A fake node: keeps what it is sent; `answer` settles those calls (or answers at once if `eager`). */
 function fakeNode(id: string, eager = false) {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { callOne } from '../../src/client/call-one.js';
 import { DeadlineExceededError, NoNodesError, RemoteError, TransportError } from '../../src/client/errors.js';
 import type { PendingCall } from '../../src/client/pending-call.js';
-import { RetryBudget } from '../../src/client/retry-budget.js';
+import { RetryBudget } from '../../src/util/retry-budget.js';
 
 type Runtime = Parameters<typeof callOne>[0];
 

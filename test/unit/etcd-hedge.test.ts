@@ -7,6 +7,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isUnreachable } from '../../src/registry/etcd-client.js';
 import { HedgedTries } from '../../src/registry/etcd-hedge.js';
+import { RetryBudget } from '../../src/util/retry-budget.js';
 
 const OPTIONS = {
   callMs: 4_000,
@@ -47,6 +48,27 @@ describe('HedgedTries', () => {
     started[0]!.resolve('first'); // a late answer of the first try is ignored
     await vi.advanceTimersByTimeAsync(1_000);
     expect(started).toHaveLength(2);
+  });
+
+  it('hedges only within its budget: a slow etcd is not sent maxInFlight times its load', async () => {
+    const hedgeBudget = new RetryBudget({ ratio: 0, minPerSecond: 1 });
+    const policy = new HedgedTries({ ...OPTIONS, hedgeBudget });
+    const { started, fn } = tries<string>();
+    const calls = [policy.execute(fn), policy.execute(fn)];
+    await vi.advanceTimersByTimeAsync(900);
+    expect(started).toHaveLength(3); // two first tries and the one hedge the budget allows this second
+    expect(policy.hedges).toBe(1);
+    for (const s of started) s.resolve('ok');
+    await expect(Promise.all(calls)).resolves.toEqual(['ok', 'ok']);
+    // Without a token a failed try is still followed at once (that is a retry, not a hedge).
+    const { started: more, fn: fn2 } = tries<string>();
+    const call = policy.execute(fn2);
+    await vi.advanceTimersByTimeAsync(0);
+    more[0]!.reject(new GRPCDeadlineExceededError('4 DEADLINE_EXCEEDED'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(more).toHaveLength(2);
+    more[1]!.resolve('late');
+    await expect(call).resolves.toBe('late');
   });
 
   it('keeps one try per hedge delay going while none answers, at most maxInFlight at once', async () => {

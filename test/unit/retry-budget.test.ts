@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RetryBudget } from '../../src/client/retry-budget.js';
+import { RetryBudget } from '../../src/util/retry-budget.js';
 
 /** drain withdraws at `now` until the budget refuses (at most `max`), returning how many succeeded. */
 function drain(b: RetryBudget, now: number, max = 10_000): number {

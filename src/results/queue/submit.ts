@@ -71,11 +71,16 @@ export async function submitJob(
     issues: [],
   };
   const key = Buffer.from(jobKey(namespace, jobId));
+  const value = JSON.stringify(record);
   const created = await etcd.kv.txn({
     compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }],
-    success: [{ request_put: { key, value: Buffer.from(JSON.stringify(record)) } }],
+    success: [{ request_put: { key, value: Buffer.from(value) } }],
+    failure: [{ request_range: { key } }],
   });
-  if (!created.succeeded) throw new QueueError('JOB_EXISTS', `job ${jobId} exists already; pick another id`);
+  // A try of ours that was applied but not answered (a deadline, a hedge on another member) makes
+  // a later try find the key: it is ours when it holds exactly the record we wrote.
+  const found = created.succeeded ? value : created.responses[0]?.response_range?.kvs[0]?.value.toString();
+  if (found !== value) throw new QueueError('JOB_EXISTS', `job ${jobId} exists already; pick another id`);
   const writer = new ChunkWriter(host, jobId, verify);
   let chunk: ChunkOp[] = [];
   const issues: QueueIssue[] = [];
