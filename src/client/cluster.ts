@@ -8,6 +8,7 @@ import type { DiscoveryState, DiscoveryStatus, NodeChange, NodeInfo, NodeSource 
 import { type BulkOp, type BulkSummary, type MapOptions, runBulkJob } from '../results/bulk-job.js';
 import type { QueueJob } from '../results/queue/job-handle.js';
 import { QueueJobs } from '../results/queue/queue-jobs.js';
+import { refuseIfFull } from '../results/queue/space.js';
 import type { SubmitOptions } from '../results/queue/submit.js';
 import { ResultsStore } from '../results/results-store.js';
 import { checkAttemptTimeout } from './attempt-timeout.js';
@@ -223,8 +224,11 @@ export class Cluster extends TypedCalls {
   /**
    * map runs a bulk job: every op computed through the cluster and stored exactly once (resumable
    * by rerunning with the same `jobId`); resolves with a summary. See MapOptions.
+   * @throws QueueError `SPACE_LOW` or `NOSPACE` before it starts when the results' etcd is near or
+   * at its quota (`etcdQuotaBytes`, `spaceThreshold`), naming the DB size, the quota and what to do.
    */
-  map(ops: Iterable<BulkOp> | AsyncIterable<BulkOp>, options: MapOptions = {}): Promise<BulkSummary> {
+  async map(ops: Iterable<BulkOp> | AsyncIterable<BulkOp>, options: MapOptions = {}): Promise<BulkSummary> {
+    await refuseIfFull(this.resultsEtcd, this.#space);
     return runBulkJob(this, this.results, ops, options);
   }
 

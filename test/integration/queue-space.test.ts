@@ -86,6 +86,12 @@ describe.skipIf(!bin)('an etcd with a small quota', () => {
     expect(refused).toBeInstanceOf(QueueError);
     expect((refused as QueueError).code).toBe('SPACE_LOW');
     expect((refused as Error).message).toMatch(/MiB.*quota 12\.0 MiB.*defrag/);
+    // A bulk job (cluster.map) is refused likewise, before it writes its job record.
+    const mapped = await cluster.map(ops(10), { jobId: 'refused-map' }).catch((e: unknown) => e);
+    expect(mapped).toBeInstanceOf(QueueError);
+    expect((mapped as QueueError).code).toBe('SPACE_LOW');
+    expect((mapped as Error).message).toMatch(/MiB.*quota 12\.0 MiB.*defrag/);
+    expect(await admin.get(`/${ns}/jobs/refused-map`).string()).toBeNull();
     expect((await admin.maintenance.alarm({ action: 'Get' })).alarms).toEqual([]);
 
     // 2. Make room, then a job larger than the quota: it meets NOSPACE and stops with it.
