@@ -5,7 +5,7 @@
  * back; `sweep` lists the keys etcd has attached to the lease (LeaseTimeToLive with keys) and
  * deletes every claim no slot holds. Such strays come from a claim transaction that committed
  * though its caller saw an error (a timeout, a leader lost mid-request) and from a give-back that
- * failed; the worker sweeps after every etcd error and every `periodMs` besides. Logs `stray chunk
+ * failed; the worker sweeps after every etcd error and once per lease TTL besides. Logs `stray chunk
  * claims released`, and `claim sweep failed` (throttled).
  */
 import type { Etcd3 } from 'etcd3';
@@ -19,12 +19,19 @@ export interface WorkerClaimsOptions {
   logger: Logger;
 }
 
+/** SweepTarget: the lease whose keys a sweep lists, and the claim token that lease's claims carry. */
+interface SweepTarget {
+  leaseId: string;
+  token: string;
+}
+
 /** WorkerClaims tracks the claims a worker's slots hold and releases the others its lease carries. */
 export class WorkerClaims {
   readonly #o: WorkerClaimsOptions;
   readonly #held = new Set<string>();
   #running: Promise<void> | undefined;
-  #again = false;
+  /** #next: the lease and token of the run asked for while one was running (the latest wins). */
+  #next: SweepTarget | undefined;
   #failures = 0;
 
   constructor(options: WorkerClaimsOptions) {
@@ -41,28 +48,26 @@ export class WorkerClaims {
     this.#held.delete(claimKey);
   }
 
-  /** size is the number of claims held. */
-  get size(): number {
-    return this.#held.size;
-  }
-
   /**
    * sweep releases every claim attached to lease `leaseId` (value `token`) that no slot holds.
-   * Calls while one runs are folded into one more run after it.
+   * Calls while one runs are folded into one more run after it, with the latest lease.
    * @throws the etcd error of the listing or of a delete (the next sweep tries again).
    */
   sweep(leaseId: string, token: string): Promise<void> {
     if (this.#running) {
-      this.#again = true;
+      this.#next = { leaseId, token };
       return this.#running;
     }
     const run = (async () => {
+      let next: SweepTarget | undefined = { leaseId, token };
       try {
-        do {
-          this.#again = false;
-          await this.#sweepOnce(leaseId, token);
-        } while (this.#again);
+        while (next) {
+          this.#next = undefined;
+          await this.#sweepOnce(next.leaseId, next.token);
+          next = this.#next;
+        }
       } finally {
+        this.#next = undefined;
         this.#running = undefined;
       }
     })();
@@ -119,7 +124,7 @@ export async function takeClaim(etcd: Etcd3, req: ClaimRequest): Promise<{ value
       { request_put: { key: claimKey, value: Buffer.from(req.token), lease: req.leaseId } },
       { request_range: { key: chunkKey } },
     ],
-    failure: [{ request_range: { key: claimKey } }, { request_range: { key: chunkKey, keys_only: true } }],
+    failure: [{ request_range: { key: claimKey } }],
   });
   if (res.succeeded) {
     const value = res.responses[1]?.response_range?.kvs[0]?.value;
