@@ -1,13 +1,14 @@
 /**
  * QueueWorker works the durable queue from inside a node: it claims a chunk under its own lease
  * (a transaction: claim key absent and chunk present → put the claim with the lease, read the
- * chunk; a failed compare reads the claim back and adopts one that is already its own), computes in-process, stores the results with put-if-absent (`storeMany`), then acks (a
- * transaction: the claim is still ours → delete chunk and claim, put the chunk's tally). A worker
- * that dies at any point lets its lease lapse; its claims go with it, another worker redoes the
- * chunk, and results already stored come back as `agrees`, never written twice. Every claim under
- * the worker's live lease is one a slot works: after any etcd error, and every TTL, the worker
- * releases the others (`WorkerClaims`). The worker has one lease at a time. Logs `queue worker
- * started`, `chunk claim lost`, `queue paused: etcd out of space`, `queue resumed`, `queue worker stopped`.
+ * chunk; a failed compare reads the claim back and adopts one that is already its own), computes
+ * in-process, stores the results with put-if-absent (`storeMany`), then acks (a transaction: the
+ * claim is still ours → delete chunk and claim, put the chunk's tally). A worker that dies at any
+ * point lets its lease lapse; its claims go with it, another worker redoes the chunk, and results
+ * already stored come back as `agrees`, never written twice. The worker has one lease at a time,
+ * and every claim under it is one a slot works: after any etcd error, and once per TTL, the worker
+ * releases the others (`WorkerClaims`). Logs `queue worker started`, `chunk claim lost`, `queue
+ * paused: etcd out of space`, `queue resumed`, `queue worker stopped`.
  */
 import type { Etcd3, Lease } from 'etcd3';
 import type { ArithLimits } from '../arith/limits.js';
