@@ -1,5 +1,5 @@
-import type { Membership } from './membership.js';
 import type { RetryBudget } from '../util/retry-budget.js';
+import type { Membership } from './membership.js';
 
 /** ClientCounters are the SDK's own counters (also exposed through `cluster.stats()`). */
 export interface ClientCounters {

@@ -8,8 +8,10 @@ import type { DiscoveryState, DiscoveryStatus, NodeChange, NodeInfo, NodeSource 
 import { type BulkOp, type BulkSummary, type MapOptions, runBulkJob } from '../results/bulk-job.js';
 import type { QueueJob } from '../results/queue/job-handle.js';
 import { QueueJobs } from '../results/queue/queue-jobs.js';
+import { refuseIfFull } from '../results/queue/space.js';
 import type { SubmitOptions } from '../results/queue/submit.js';
 import { ResultsStore } from '../results/results-store.js';
+import { RetryBudget } from '../util/retry-budget.js';
 import { checkAttemptTimeout } from './attempt-timeout.js';
 import { pickerBuilder } from './balance/balancers.js';
 import { type CallDeadline, callDeadline } from './call-deadline.js';
@@ -29,7 +31,6 @@ import { callAll, callAny, callQuorum, type Receipt } from './fanout.js';
 import type { Limiter } from './limiter.js';
 import { Membership } from './membership.js';
 import type { NodeStats } from './node-client.js';
-import { RetryBudget } from '../util/retry-budget.js';
 import { TypedCalls } from './typed-calls.js';
 
 /** ClusterEvents: what a Cluster emits. */
@@ -223,8 +224,11 @@ export class Cluster extends TypedCalls {
   /**
    * map runs a bulk job: every op computed through the cluster and stored exactly once (resumable
    * by rerunning with the same `jobId`); resolves with a summary. See MapOptions.
+   * @throws QueueError `SPACE_LOW` or `NOSPACE` before it starts when the results' etcd is near or
+   * at its quota (`etcdQuotaBytes`, `spaceThreshold`), naming the DB size, the quota and what to do.
    */
-  map(ops: Iterable<BulkOp> | AsyncIterable<BulkOp>, options: MapOptions = {}): Promise<BulkSummary> {
+  async map(ops: Iterable<BulkOp> | AsyncIterable<BulkOp>, options: MapOptions = {}): Promise<BulkSummary> {
+    await refuseIfFull(this.resultsEtcd, this.#space);
     return runBulkJob(this, this.results, ops, options);
   }
 

@@ -1,11 +1,14 @@
 /**
  * QueueWorker works the durable queue from inside a node: it claims a chunk under its own lease
  * (a transaction: claim key absent and chunk present → put the claim with the lease, read the
- * chunk), computes in-process, stores the results with put-if-absent (`storeMany`), then acks (a
- * transaction: the claim is still ours → delete chunk and claim, put the chunk's tally). A worker
- * that dies at any point lets its lease lapse; its claims go with it, another worker redoes the
- * chunk, and results already stored come back as `agrees`, never written twice. Logs `queue worker
- * started`, `chunk claim lost`, `queue paused: etcd out of space`, `queue resumed`, `queue worker stopped`.
+ * chunk; a failed compare reads the claim back and adopts one that is already its own), computes
+ * in-process, stores the results with put-if-absent (`storeMany`), then acks (a transaction: the
+ * claim is still ours → delete chunk and claim, put the chunk's tally). A worker that dies at any
+ * point lets its lease lapse; its claims go with it, another worker redoes the chunk, and results
+ * already stored come back as `agrees`, never written twice. The worker has one lease at a time,
+ * and every claim under it is one a slot works: after any etcd error, and once per TTL, the worker
+ * releases the others (`WorkerClaims`). Logs `queue worker started`, `chunk claim lost`, `queue
+ * paused: etcd out of space`, `queue resumed`, `queue worker stopped`.
  */
 import type { Etcd3, Lease } from 'etcd3';
 import type { ArithLimits } from '../arith/limits.js';
@@ -20,6 +23,7 @@ import { storeMany } from '../results/store-many.js';
 import { sleep } from '../util/backoff.js';
 import { type EtcdDenial, etcdDenial, retryEtcd } from '../util/retry-etcd.js';
 import { computeChunk, countOutcomes } from './queue-worker-chunk.js';
+import { giveBack, takeClaim, WorkerClaims } from './queue-worker-claims.js';
 import { workerDeniedMessage } from './queue-worker-denied.js';
 import { type IndexedChunk, QueueIndex } from './queue-worker-index.js';
 
@@ -41,9 +45,13 @@ export interface QueueWorkerOptions {
 export class QueueWorker {
   readonly #o: QueueWorkerOptions;
   readonly #index: QueueIndex;
+  readonly #claims: WorkerClaims;
   readonly #stop = new AbortController();
   #lease: Lease | undefined;
+  /** #granting: the grant of #lease, shared by every slot (one lease at a time, never an orphan kept alive). */
+  #granting: Promise<string> | undefined;
   #leaseId: string | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
   #wake: (() => void) | undefined;
   #paused = false;
   #deniedLogged = false;
@@ -54,6 +62,7 @@ export class QueueWorker {
   constructor(options: QueueWorkerOptions) {
     this.#o = options;
     this.#index = new QueueIndex(options.etcd, options.namespace, options.logger, () => this.#notify());
+    this.#claims = new WorkerClaims(options);
   }
 
   /** start lists and watches the queue and starts the worker slots. */
@@ -61,6 +70,8 @@ export class QueueWorker {
     await retryEtcd(() => this.#index.start(), this.#o.logger, this.#stop.signal);
     const n = Math.max(1, this.#o.concurrency ?? 4);
     this.#slots = Array.from({ length: n }, () => this.#slot());
+    this.#sweepTimer = setInterval(() => this.#sweepSoon(), Math.max(1, this.#o.ttlSeconds) * 1_000);
+    this.#sweepTimer.unref();
     this.#o.logger.info({ concurrency: n }, 'queue worker started');
   }
 
@@ -71,6 +82,7 @@ export class QueueWorker {
   async close(drainMs = 10_000): Promise<void> {
     if (this.#stop.signal.aborted) return;
     this.#stop.abort();
+    clearInterval(this.#sweepTimer);
     this.#notify();
     await Promise.race([Promise.allSettled(this.#slots), sleep(drainMs)]);
     await this.#lease?.revoke().catch(() => undefined);
@@ -110,6 +122,8 @@ export class QueueWorker {
         await this.#work(chunk);
       } catch (error) {
         const denial = etcdDenial(error);
+        // The claim may be in etcd though this slot saw an error: it is no longer held, so sweep it.
+        this.#sweepSoon();
         if (isNoSpace(error)) this.#pause();
         else if (denial) this.#denied(denial, error);
         else
@@ -137,82 +151,79 @@ export class QueueWorker {
     );
   }
 
-  async #leaseIdNow(): Promise<string> {
-    if (this.#leaseId && this.#lease) return this.#leaseId;
+  /** #leaseIdNow is the worker's lease, granted once for every slot that asks meanwhile. */
+  #leaseIdNow(): Promise<string> {
+    if (this.#granting) return this.#granting;
     const lease = this.#o.etcd.lease(this.#o.ttlSeconds);
+    const forget = (): void => {
+      if (this.#lease !== lease) return;
+      this.#lease = undefined;
+      this.#granting = undefined;
+      this.#leaseId = undefined;
+    };
     lease.on('lost', () => {
-      if (this.#lease === lease) {
-        this.#lease = undefined;
-        this.#leaseId = undefined;
-      }
+      forget();
+      void lease.revoke().catch(() => undefined);
     });
     this.#lease = lease;
-    this.#leaseId = await lease.grant();
-    return this.#leaseId;
+    this.#granting = lease.grant().then(
+      (id) => {
+        if (this.#lease === lease) this.#leaseId = id;
+        return id;
+      },
+      (error: unknown) => {
+        forget();
+        throw error;
+      },
+    );
+    return this.#granting;
+  }
+
+  /** #sweepSoon releases, in the background, every claim under the current lease that no slot holds. */
+  #sweepSoon(): void {
+    const leaseId = this.#leaseId;
+    if (!leaseId) return;
+    void this.#claims.sweep(leaseId, `${this.#o.nodeId}/${leaseId}`).catch(() => undefined);
   }
 
   async #work(chunk: IndexedChunk): Promise<void> {
     const { etcd, namespace, nodeId, logger } = this.#o;
     const leaseId = await this.#leaseIdNow();
-    const token = Buffer.from(`${nodeId}/${leaseId}`);
-    const chunkKey = Buffer.from(chunk.key);
-    const claimKey = Buffer.from(queueKey(namespace, chunk.jobId, 'w', chunk.name));
+    const token = `${nodeId}/${leaseId}`;
+    const claimKey = queueKey(namespace, chunk.jobId, 'w', chunk.name);
     let acked: boolean;
+    this.#claims.hold(claimKey);
     try {
-      const claim = await etcd.kv.txn({
-        compare: [
-          { key: claimKey, target: 'Create', result: 'Equal', create_revision: 0 },
-          { key: chunkKey, target: 'Create', result: 'Greater', create_revision: 0 },
-        ],
-        success: [
-          { request_put: { key: claimKey, value: token, lease: leaseId } },
-          { request_range: { key: chunkKey } },
-        ],
-      });
-      if (!claim.succeeded) return; // claimed by another worker, or gone: the watch tells us which
-      acked = await this.#computeStoreAck(
-        chunk,
-        claim.responses[1]?.response_range?.kvs[0]?.value,
-        claimKey,
-        chunkKey,
-        token,
-      );
+      const claim = await takeClaim(etcd, { chunkKey: chunk.key, claimKey, leaseId, token });
+      if (!claim) return; // claimed by another worker, or gone: the watch tells us which
+      acked = await this.#computeStoreAck(chunk, claim.value, claimKey, token);
     } catch (error) {
-      // Give the chunk back at once (a delete: etcd allows it even under NOSPACE) rather than at lease
-      // expiry; this also covers a claim that committed though its answer was lost.
-      const released = await etcd.kv
-        .txn({
-          compare: [{ key: claimKey, target: 'Value', result: 'Equal', value: token }],
-          success: [{ request_delete_range: { key: claimKey } }],
-        })
-        .then(
-          () => true,
-          () => false,
-        );
-      // Could not give it back (etcd unreachable): drop the lease, so the claim lapses within a TTL.
-      if (!released) await this.#releaseAll();
+      // Give the chunk back at once rather than at lease expiry; if etcd cannot be reached now, the
+      // sweep that follows every error releases it (the claim is not held any more).
+      await giveBack(etcd, claimKey, token).catch(() => undefined);
       throw error;
+    } finally {
+      this.#claims.drop(claimKey);
     }
-    if (!acked) {
+    if (acked) {
+      this.chunksDone++;
+      chunk.gone = true;
+    } else {
       // A retried ack that did commit lands here too: the chunk is gone either way.
       logger.debug({ chunk: chunk.key }, 'chunk claim lost');
-      return;
     }
-    this.chunksDone++;
-    chunk.gone = true;
     if (this.#index.chunksLeft(chunk.jobId) <= 1) await tryFinalize(this.#o, chunk.jobId).catch(() => false);
   }
 
   /** #computeStoreAck computes a claimed chunk, stores its results and acks it; false if the claim was lost. */
   async #computeStoreAck(
     chunk: IndexedChunk,
-    value: Buffer | undefined,
-    claimKey: Buffer,
-    chunkKey: Buffer,
-    token: Buffer,
+    value: Buffer,
+    claimKeyText: string,
+    tokenText: string,
   ): Promise<boolean> {
     const { etcd, namespace, nodeId, logger } = this.#o;
-    const parsed = value ? parseChunk(value.toString('utf8')) : new Error('chunk vanished');
+    const parsed = parseChunk(value.toString('utf8'));
     let tallyValue: string;
     if (parsed instanceof Error) {
       const issue = { kind: 'failed', method: '?', error: { code: 'INVALID_OP', message: parsed.message } };
@@ -225,6 +236,7 @@ export class QueueWorker {
       tallyValue = JSON.stringify(countOutcomes(tally, records, outcomes));
     }
     const tallyKey = Buffer.from(queueKey(namespace, chunk.jobId, 't', chunk.name));
+    const [claimKey, chunkKey, token] = [claimKeyText, chunk.key, tokenText].map((t) => Buffer.from(t));
     const ack = await retryEtcd(
       () =>
         etcd.kv.txn({
@@ -267,6 +279,7 @@ export class QueueWorker {
   async #releaseAll(): Promise<void> {
     const lease = this.#lease;
     this.#lease = undefined;
+    this.#granting = undefined;
     this.#leaseId = undefined;
     await lease?.revoke().catch(() => undefined);
   }

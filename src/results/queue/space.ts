@@ -68,3 +68,16 @@ export async function checkSpace(etcd: Etcd3, options: SpaceOptions = {}): Promi
   }
   return report;
 }
+
+/**
+ * refuseIfFull rejects with checkSpace's QueueError (`NOSPACE`, `SPACE_LOW`) when etcd is at or
+ * near its quota, and resolves otherwise, also when the space cannot be read (etcd unreachable, or
+ * a role without maintenance permission): a job's own retries deal with an etcd that is away.
+ */
+export async function refuseIfFull(etcd: Etcd3, options: SpaceOptions = {}): Promise<void> {
+  try {
+    await checkSpace(etcd, options);
+  } catch (error) {
+    if (error instanceof QueueError) throw error;
+  }
+}
