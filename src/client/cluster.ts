@@ -308,14 +308,18 @@ export async function connect(options: ConnectOptions): Promise<Cluster> {
   const batching = options.batching ?? true;
   const maxBatch = batching === false ? 1 : batching === true ? 128 : (batching.maxBatch ?? 128);
   const transport = options.transport ?? 'tcp';
-  const membership = new Membership(pickerBuilder(options.balancer ?? 'p2c'), {
-    transport,
-    connections: options.connectionsPerNode ?? (transport === 'tcp' ? 1 : 2),
-    pipeline: 32,
-    maxBatch,
-    connectTimeoutMs: 2_000,
-    tls: options.tls,
-  });
+  const membership = new Membership(
+    pickerBuilder(options.balancer ?? 'p2c'),
+    {
+      transport,
+      connections: options.connectionsPerNode ?? (transport === 'tcp' ? 1 : 2),
+      pipeline: 32,
+      maxBatch,
+      connectTimeoutMs: 2_000,
+      tls: options.tls,
+    },
+    options.excludeNodes,
+  );
   const timeoutMs = options.connectTimeoutMs ?? 10_000;
   // A ref'd timer (AbortSignal.timeout is unref'd): discovery's retries and gRPC hold no ref, so
   // without it a process awaiting connect() to an unreachable etcd would just exit.

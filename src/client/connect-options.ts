@@ -68,6 +68,11 @@ export interface ConnectOptions {
    * nodes advertising `tls://` / `https://`; a certificate failure is a NodeTlsError.
    */
   tls?: NodeTlsClientOptions;
+  /**
+   * excludeNodes: node ids this client never calls, though they are live (a node's own client of
+   * its peers, for queued quorum jobs, leaves the node itself out). Default none.
+   */
+  excludeNodes?: readonly string[];
   /** signal: aborts `connect()` itself. */
   signal?: AbortSignal;
   logger?: Logger;

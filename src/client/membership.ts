@@ -11,12 +11,15 @@ export class Membership extends EventEmitter<{ nodes: [NodeChange] }> {
   readonly #clients = new Map<string, NodeClient>();
   readonly #build: PickerBuilder;
   readonly #options: NodeClientOptions;
+  readonly #exclude: ReadonlySet<string>;
   #picker: Picker<NodeClient>;
 
-  constructor(build: PickerBuilder, options: NodeClientOptions) {
+  /** `exclude`: node ids never taken in (they are neither called nor counted). */
+  constructor(build: PickerBuilder, options: NodeClientOptions, exclude: Iterable<string> = []) {
     super();
     this.#build = build;
     this.#options = options;
+    this.#exclude = new Set(exclude);
     this.#picker = build<NodeClient>([]);
   }
 
@@ -52,6 +55,7 @@ export class Membership extends EventEmitter<{ nodes: [NodeChange] }> {
    */
   apply(change: NodeChange): void {
     const id = change.node.id;
+    if (this.#exclude.has(id)) return;
     const existing = this.#clients.get(id);
     if (change.type === 'removed') {
       if (!existing) return;

@@ -10,6 +10,7 @@ import { etcdIdentity } from '../registry/etcd-user.js';
 import { nodeKey } from '../registry/keys.js';
 import { Registration } from '../registry/registration.js';
 import type { NodeInfo } from '../registry/types.js';
+import { LazyQuorumPeers } from '../results/queue/quorum-peers.js';
 import { etcdDenial } from '../util/retry-etcd.js';
 import { VERSION } from '../version.js';
 import { Admission } from './admission.js';
@@ -97,6 +98,7 @@ export class ArithNode {
   #etcd: Etcd3 | undefined;
   #resultsEtcd: Etcd3 | undefined;
   #worker: QueueWorker | undefined;
+  #peers: LazyQuorumPeers | undefined;
   #registration: Registration | undefined;
   #httpAddress: AddressInfo | undefined;
   #tcpAddress: AddressInfo | undefined;
@@ -270,6 +272,15 @@ export class ArithNode {
     const etcd = this.#resultsEtcd ?? this.#etcd;
     if (!etcd) return;
     const workerUser = etcdIdentity(o.resultsEtcd ?? o.etcd ?? {})?.name;
+    // Quorum chunks ask the other nodes registered beside this one: an SDK client on the registry's
+    // etcd, opened only when the first quorum chunk arrives.
+    if (o.etcd)
+      this.#peers = new LazyQuorumPeers({
+        etcd: o.etcd,
+        namespace: o.namespace,
+        selfId: o.nodeId,
+        logger: this.logger,
+      });
     this.#worker = new QueueWorker({
       etcd,
       namespace: o.namespace,
@@ -279,6 +290,8 @@ export class ArithNode {
       limits: o.limits,
       logger: this.logger,
       user: workerUser,
+      peers: this.#peers,
+      faultWrongAnswer: o.faultWrongAnswer,
     });
     // The node serves without its worker: a worker that cannot start (say, etcd refuses its role
     // the queue prefix) is logged once and never takes the node's RPC service down with it.
@@ -305,6 +318,7 @@ export class ArithNode {
     const o = this.options;
     // The worker finishes (or gives up) its chunks before the node's leases go.
     await this.#worker?.close(o.drainTimeoutMs);
+    await this.#peers?.close();
     await this.#registration?.close();
     this.#admission.drain();
     const inflight = this.#http.inflight + this.#tcp.inflight;

@@ -5,6 +5,7 @@ import { ARITH_METHODS } from '../arith/methods.js';
 import { type RpcRequest, type RpcVersion, readRequest } from '../protocol/json-rpc-request.js';
 import { failureResponse, resultResponse } from '../protocol/json-rpc-response.js';
 import { type JsonRpcErrorObject, RPC_ERRORS, rpcError } from '../protocol/rpc-errors.js';
+import { wrongAnswer } from './fault-wrong-answer.js';
 import { answerMessage, invalidRequest, type MessageAnswer } from './message-answer.js';
 import { rejectInexactNumbers } from './unsafe-numbers.js';
 
@@ -79,7 +80,7 @@ export class Dispatcher {
       this.#methods.set(name, (params, version) => {
         rejectInexactNumbers(params, version);
         let result = method(params, this.#limits);
-        if (fault) result = typeof result === 'bigint' ? result + 1n : { ...result, Quo: result.Quo + 1n };
+        if (fault) result = wrongAnswer(result);
         return encodeResult(result, version === 1 ? 'int64' : 'json');
       });
     }

@@ -22,13 +22,13 @@ import { readSpace } from '../results/queue/space.js';
 import { storeMany } from '../results/store-many.js';
 import { sleep } from '../util/backoff.js';
 import { type EtcdDenial, etcdDenial, retryEtcd } from '../util/retry-etcd.js';
-import { computeChunk, countOutcomes } from './queue-worker-chunk.js';
+import { type ComputeContext, computeClaimedChunk, countOutcomes } from './queue-worker-chunk.js';
 import { giveBack, takeClaim, WorkerClaims } from './queue-worker-claims.js';
 import { workerDeniedMessage } from './queue-worker-denied.js';
 import { type IndexedChunk, QueueIndex } from './queue-worker-index.js';
 
-/** QueueWorkerOptions: where the queue is, who works it, how many chunks at once. */
-export interface QueueWorkerOptions {
+/** QueueWorkerOptions: where the queue is, who works it, how many chunks at once, its peers (quorum chunks). */
+export interface QueueWorkerOptions extends ComputeContext {
   etcd: Etcd3;
   namespace: string;
   nodeId: string;
@@ -222,14 +222,14 @@ export class QueueWorker {
     claimKeyText: string,
     tokenText: string,
   ): Promise<boolean> {
-    const { etcd, namespace, nodeId, logger } = this.#o;
+    const { etcd, namespace, logger } = this.#o;
     const parsed = parseChunk(value.toString('utf8'));
     let tallyValue: string;
     if (parsed instanceof Error) {
       const issue = { kind: 'failed', method: '?', error: { code: 'INVALID_OP', message: parsed.message } };
       tallyValue = JSON.stringify({ failed: Number(chunk.name.split('-')[1]), issues: [issue] });
     } else {
-      const { records, tally } = computeChunk(parsed, chunk.jobId, nodeId, this.#o.limits);
+      const { records, tally } = await computeClaimedChunk(parsed, chunk.jobId, this.#o);
       const store = () => storeMany(etcd, resultsPrefix(namespace), records);
       const outcomes = await retryEtcd(store, logger, undefined, 20);
       if (!outcomes) return false;

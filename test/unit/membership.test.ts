@@ -25,7 +25,7 @@ function info(id: string, ports: { http?: number; tcp?: number; weight?: number 
   };
 }
 
-function membership(transport: TransportName = 'tcp'): Membership {
+function membership(transport: TransportName = 'tcp', exclude: string[] = []): Membership {
   const options: NodeClientOptions = {
     transport,
     connections: 1,
@@ -33,12 +33,28 @@ function membership(transport: TransportName = 'tcp'): Membership {
     maxBatch: 128,
     connectTimeoutMs: 500,
   };
-  return new Membership(pickerBuilder('round-robin'), options);
+  return new Membership(pickerBuilder('round-robin'), options, exclude);
 }
 
 const ids = (m: Membership): string[] => m.clients().map((c) => c.id);
 
 describe('Membership', () => {
+  it('never takes in an excluded node (a node’s own client of its peers): not listed, picked, counted or announced', async () => {
+    const m = membership('tcp', ['self']);
+    const source = new FakeSource([info('self'), info('a')]);
+    const seen: string[] = [];
+    m.on('nodes', (c) => seen.push(`${c.type} ${c.node.id}`));
+    m.attach(source);
+    source.emit('change', { type: 'added', node: info('b') });
+    source.emit('change', { type: 'updated', node: info('self', { tcp: 9999 }), previous: info('self') });
+    source.emit('change', { type: 'removed', node: info('self') });
+    expect(ids(m)).toEqual(['a', 'b']);
+    expect(m.size).toBe(2);
+    expect(seen).toEqual(['added a', 'added b']);
+    expect(m.picker.pick({ exclude: new Set(['a', 'b']) })).toBeUndefined();
+    await m.close();
+  });
+
   it('takes the source’s current nodes, then follows its changes, rebuilding the picker each time', async () => {
     const m = membership();
     const source = new FakeSource([info('b'), info('a')]);

@@ -12,6 +12,7 @@ export type QueueErrorCode =
   | 'INVALID_OP'
   | 'UNSUPPORTED'
   | 'COMPUTE'
+  | 'QUORUM'
   | 'CONFLICT'
   | 'ETCD';
 

@@ -27,7 +27,12 @@ const TXNS_IN_FLIGHT = 4;
 /** SubmitOptions: the job id (default random), the verify mode, ops per chunk, and a signal. */
 export interface SubmitOptions {
   jobId?: string | undefined;
-  /** verify: `one` (default): a worker computes in-process; `quorum`: see QueueError `UNSUPPORTED`. */
+  /**
+   * verify: `one` (default): a worker computes in-process and stores its answer; `quorum`: the
+   * worker also asks the other live nodes over RPC and stores only answers a majority of the live
+   * nodes (itself included) agree on, naming them in the record (`verify: 'quorum'`); an op without
+   * a quorum is counted failed (issue code `QUORUM`). Anything else: QueueError `UNSUPPORTED`.
+   */
   verify?: 'one' | 'quorum' | undefined;
   /** chunkOps: ops per chunk (default 256, 1 to 4,096). */
   chunkOps?: number | undefined;
@@ -39,7 +44,7 @@ export interface SubmitOptions {
  * cannot be computed (unknown method, bad params or key) are counted failed (`rejected`) and kept
  * as issues; the rest are queued.
  * @throws QueueError `JOB_EXISTS`, `SPACE_LOW` / `NOSPACE` (checked before writing, and met while
- * writing), `UNSUPPORTED`; TypeError for a bad job id; the signal's reason when aborted.
+ * writing), `UNSUPPORTED` (a verify mode other than `one` and `quorum`); TypeError for a bad job id; the signal's reason when aborted.
  */
 export async function submitJob(
   host: QueueHost,
@@ -48,8 +53,11 @@ export async function submitJob(
 ): Promise<string> {
   const jobId = checkJobId(options.jobId ?? randomUUID());
   const verify: VerifyMode = options.verify ?? 'one';
-  if (verify !== 'one') {
-    throw new QueueError('UNSUPPORTED', `verify ${verify} is not supported by queued jobs yet; use 'one'`);
+  if (verify !== 'one' && verify !== 'quorum') {
+    throw new QueueError(
+      'UNSUPPORTED',
+      `verify ${verify} is not supported by queued jobs; use 'one' or 'quorum'`,
+    );
   }
   const chunkOps = Math.min(4096, Math.max(1, Math.trunc(options.chunkOps ?? CHUNK_OPS)));
   const { etcd, namespace } = host;
