@@ -14,8 +14,15 @@ export interface MessageAnswer {
   exact: boolean;
 }
 
-/** AnswerOne answers one request object (undefined for a notification); `index` is its batch position. */
-export type AnswerOne<C> = (value: unknown, ctx: C, index: number | undefined) => Promise<object | undefined>;
+/**
+ * AnswerOne answers one request object (undefined for a notification); `index` is its batch
+ * position. It may answer synchronously (a plain value: no promise per call) or with a promise.
+ */
+export type AnswerOne<C> = (
+  value: unknown,
+  ctx: C,
+  index: number | undefined,
+) => object | undefined | Promise<object | undefined>;
 
 /**
  * answerMessage applies the JSON-RPC message rules around `one`: a single request, or a batch
@@ -31,7 +38,8 @@ export async function answerMessage<C extends MessageContext>(
 ): Promise<MessageAnswer> {
   try {
     if (!Array.isArray(message)) {
-      const response = await one(message, ctx, undefined);
+      const answered = one(message, ctx, undefined);
+      const response = answered instanceof Promise ? await answered : answered;
       return { response, exact: response !== undefined && exactWriter(response) };
     }
     if (message.length === 0 || message.length > maxBatchLength) {
@@ -42,7 +50,8 @@ export async function answerMessage<C extends MessageContext>(
         : 'empty batch';
       return { response: invalidRequest(2, null, reason), exact: false };
     }
-    const answers = await Promise.all(message.map((m, i) => one(m, ctx, i)));
+    const answered = message.map((m, i) => one(m, ctx, i));
+    const answers = answered.some((a) => a instanceof Promise) ? await Promise.all(answered) : answered;
     const responses = answers.filter((a) => a !== undefined);
     if (responses.length === 0) return { response: undefined, exact: false };
     return { response: responses, exact: responses.some(exactWriter) };
