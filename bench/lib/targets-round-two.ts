@@ -3,28 +3,15 @@
  * against Go, 256 callers against Go and moleculer, CPU per call, Go's client on our node, idle
  * node RSS, client bytes per pending call, fan-out over 30 nodes, and what must not regress.
  */
-import { cpuPerCall, type ThroughputRow } from '../sections/throughput.js';
+import { cpuPerCall } from '../sections/throughput.js';
 import type { Target } from './report.js';
 import { ratio } from './stats.js';
+import { judge, pair, storageRatio, throughputRows } from './target-rules.js';
 import type { SectionData } from './targets.js';
 
-type Judge = (
-  target: string,
-  value: number,
-  holds: (x: number) => boolean,
-  show: string,
-  why: string,
-) => Target;
-
-/** roundTwoTargets lists issue 16's targets; `judge` renders each (n/a when not measured). */
-export function roundTwoTargets(d: SectionData, judge: Judge): Target[] {
-  const t = d.throughput ?? [];
-  const at = (id: string, n: number): ThroughputRow | undefined =>
-    t.find((r) => r.id === id && r.callers === n && r.runs > 0);
-  const lo = t.length > 0 ? Math.min(...t.map((r) => r.callers)) : 1;
-  const hi = t.length > 0 ? Math.max(...t.map((r) => r.callers)) : 256;
-  const pair = (a: number | undefined, b: number | undefined, unit: string): string =>
-    a === undefined || b === undefined ? 'not measured' : `${a} / ${b} ${unit}`;
+/** roundTwoTargets lists issue 16's targets, each judged n/a when not measured. */
+export function roundTwoTargets(d: SectionData): Target[] {
+  const { at, lo, hi } = throughputRows(d.throughput);
   const calls = (id: string, n: number): number | undefined => at(id, n)?.callsPerSec;
   const out: Target[] = [];
   const vs = (target: string, a: string, b: string, n: number, min: number): void => {
@@ -83,7 +70,7 @@ export function roundTwoTargets(d: SectionData, judge: Judge): Target[] {
   fan('all-30', 1.3, '[16] fan-out over 30 nodes (p50) ≤ 1.3× one call');
   fan('all', 1.1, '[16] fan-out over 3 nodes (p50) ≤ 1.1× one call');
   const bm = d.results?.batchedMedian;
-  const r5 = ratio(bm?.mapPerSec, bm?.rawNestedPerSec);
+  const r5 = storageRatio(d.results);
   out.push(
     judge(
       '[16] batched result storage ≥ 0.9× raw per-key loop',

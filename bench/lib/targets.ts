@@ -5,6 +5,7 @@ import type { ResultsData } from '../sections/results-store.js';
 import type { ThroughputRow } from '../sections/throughput.js';
 import type { Target } from './report.js';
 import { ratio } from './stats.js';
+import { judge, pair, storageRatio, throughputRows } from './target-rules.js';
 import { roundTwoTargets } from './targets-round-two.js';
 
 /** SectionData holds whatever sections ran. */
@@ -16,26 +17,9 @@ export interface SectionData {
   memory?: MemoryData;
 }
 
-function judge(
-  target: string,
-  value: number,
-  holds: (x: number) => boolean,
-  show: string,
-  why: string,
-): Target {
-  if (!Number.isFinite(value)) return { target, measured: '–', holds: 'n/a', why };
-  return { target, measured: show, holds: holds(value) ? 'yes' : 'no', why };
-}
-
 /** computeTargets checks the issue's targets against this run's figures (ratios within one run). */
 export function computeTargets(d: SectionData): Target[] {
-  const t = d.throughput ?? [];
-  const callers = t.length > 0 ? Math.max(...t.map((r) => r.callers)) : 256;
-  const at = (id: string, n: number): ThroughputRow | undefined =>
-    t.find((r) => r.id === id && r.callers === n && r.runs > 0);
-  const minCallers = t.length > 0 ? Math.min(...t.map((r) => r.callers)) : 1;
-  const pair = (a: number | undefined, b: number | undefined, unit: string): string =>
-    a === undefined || b === undefined ? 'not measured' : `${a} / ${b} ${unit}`;
+  const { at, lo: minCallers, hi: callers } = throughputRows(d.throughput);
   const sdkHi = at('sdk-batch-on', callers);
   const goHi = at('go-pair', callers);
   const jayHi = at('jayson', callers);
@@ -85,7 +69,7 @@ export function computeTargets(d: SectionData): Target[] {
     ),
   );
   const bm = d.results?.batchedMedian;
-  const r5 = ratio(bm?.mapPerSec, bm?.rawNestedPerSec);
+  const r5 = storageRatio(d.results);
   out.push(
     judge(
       'batched result storage ≥ 0.8× raw per-key put-if-absent loop, same batch (64)',
@@ -147,6 +131,6 @@ export function computeTargets(d: SectionData): Target[] {
       pair(via1?.p50Ms, node1?.p50Ms, 'ms'),
     ),
   );
-  out.push(...roundTwoTargets(d, judge));
+  out.push(...roundTwoTargets(d));
   return out;
 }
