@@ -15,6 +15,13 @@ export function* generate(n: number): Generator<BulkOp> {
 }
 
 /** readJsonl streams `{ "method", "params", "key"? }` lines; a bad line stops the job with its number. */
+/** checkOpsSource requires exactly one of a .jsonl file and `--generate N`, and the file to exist. */
+export function checkOpsSource(file: string | undefined, n: number | undefined): void {
+  if ((file === undefined) === (n === undefined))
+    throw new UsageError('give a .jsonl file or --generate N (not both)');
+  if (file !== undefined && !existsSync(file)) throw new UsageError(`no such file: ${file}`);
+}
+
 export async function* readJsonl(path: string): AsyncGenerator<BulkOp> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
@@ -64,9 +71,7 @@ export const bulkCommand: Command = {
   async run(values, positionals, io, signal) {
     const file = positionals[0];
     const n = values.generate as number | undefined;
-    if ((file === undefined) === (n === undefined))
-      throw new UsageError('give a .jsonl file or --generate N (not both)');
-    if (file !== undefined && !existsSync(file)) throw new UsageError(`no such file: ${file}`);
+    checkOpsSource(file, n);
     const jobId =
       (values.job as string | undefined) ??
       (file ? `file-${basename(file).replace(/[^A-Za-z0-9._-]/g, '_')}` : `generate-${n}`);

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { QueueJob } from '../../results/queue/job-handle.js';
 import type { JobSnapshot } from '../../results/queue/job-status.js';
@@ -6,7 +5,7 @@ import type { Io } from '../command.js';
 import { type Command, openCluster } from '../command.js';
 import { UsageError } from '../options.js';
 import { ProgressView } from '../progress.js';
-import { generate, readJsonl } from './bulk.js';
+import { checkOpsSource, generate, readJsonl } from './bulk.js';
 
 /** QUOTA_SPEC: the results etcd's backend quota, which etcd cannot be asked for. */
 export const QUOTA_SPEC = {
@@ -93,9 +92,7 @@ export const submitCommand: Command = {
   async run(values, positionals, io, signal) {
     const file = positionals[0];
     const n = values.generate as number | undefined;
-    if ((file === undefined) === (n === undefined))
-      throw new UsageError('give a .jsonl file or --generate N (not both)');
-    if (file !== undefined && !existsSync(file)) throw new UsageError(`no such file: ${file}`);
+    checkOpsSource(file, n);
     if (file !== undefined && positionals.length > 1)
       throw new UsageError(`unexpected argument: ${positionals[1]}`);
     const cluster = await openCluster(values, signal);
