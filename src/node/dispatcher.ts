@@ -5,6 +5,7 @@ import { ARITH_METHODS } from '../arith/methods.js';
 import { type RpcRequest, type RpcVersion, readRequest } from '../protocol/json-rpc-request.js';
 import { failureResponse, resultResponse } from '../protocol/json-rpc-response.js';
 import { type JsonRpcErrorObject, RPC_ERRORS, rpcError } from '../protocol/rpc-errors.js';
+import { sleep } from '../util/backoff.js';
 import { wrongAnswer } from './fault-wrong-answer.js';
 import { answerMessage, invalidRequest, type MessageAnswer } from './message-answer.js';
 import { rejectInexactNumbers } from './unsafe-numbers.js';
@@ -170,8 +171,4 @@ function respondTo(req: RpcRequest, answer: Answer): Reply {
   return 'error' in answer
     ? failureResponse(req.version, req.id, answer.error)
     : resultResponse(req.version, req.id, answer.result);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
