@@ -15,6 +15,12 @@ export interface MemberSpec {
   /** initialCluster is the `--initial-cluster` value shared by every member. */
   initialCluster: string;
   clusterToken: string;
+  /**
+   * electionMs: etcd's `--election-timeout` (heartbeat a tenth of it); etcd's default is 1000,
+   * with which raft elects a new leader 1–2 s after a leader dies (the timeout is randomized
+   * over [election, 2×election)): the floor of any write stall after a leader loss.
+   */
+  electionMs?: number | undefined;
 }
 
 /** EtcdMember is one running (or stopped) member, as the launchers hand it back. */
@@ -52,7 +58,7 @@ export function randomSuffix(): string {
 }
 
 /** memberSpecs picks free loopback ports and builds the specs for a cluster of `size` members. */
-export async function memberSpecs(size: number): Promise<MemberSpec[]> {
+export async function memberSpecs(size: number, electionMs?: number): Promise<MemberSpec[]> {
   const ports = await freePorts(size * 2);
   const suffix = randomSuffix();
   const members = Array.from({ length: size }, (_, i) => ({
@@ -61,7 +67,7 @@ export async function memberSpecs(size: number): Promise<MemberSpec[]> {
     peerUrl: `http://127.0.0.1:${ports[2 * i + 1]}`,
   }));
   const initialCluster = members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
-  return members.map((m) => ({ ...m, initialCluster, clusterToken: `arith-${suffix}` }));
+  return members.map((m) => ({ ...m, initialCluster, clusterToken: `arith-${suffix}`, electionMs }));
 }
 
 /** etcdArgs returns the etcd flags (without the program name) for one member. */
@@ -76,6 +82,9 @@ export function etcdArgs(spec: MemberSpec, dataDir: string): string[] {
     `--initial-cluster=${spec.initialCluster}`,
     `--initial-cluster-token=${spec.clusterToken}`,
     '--initial-cluster-state=new',
+    ...(spec.electionMs
+      ? [`--election-timeout=${spec.electionMs}`, `--heartbeat-interval=${Math.round(spec.electionMs / 10)}`]
+      : []),
   ];
 }
 

@@ -32,6 +32,8 @@ export interface EtcdClusterHandle {
 /** EtcdOptions chooses the mode; without forceMode, $ETCD_MODE, else the first mode that works. */
 export interface EtcdOptions {
   forceMode?: EtcdMode;
+  /** electionMs sets the members' election timeout (multi-member clusters; see MemberSpec.electionMs). */
+  electionMs?: number;
 }
 
 const MODES: readonly EtcdMode[] = ['env', 'testcontainers', 'binary'];
@@ -57,8 +59,9 @@ const HOW_TO_GET_ETCD =
 async function startMembers(
   size: number,
   mode: Exclude<EtcdMode, 'env'> | undefined,
+  electionMs?: number,
 ): Promise<{ mode: Exclude<EtcdMode, 'env'>; members: EtcdMember[] }> {
-  const specs = await memberSpecs(size);
+  const specs = await memberSpecs(size, electionMs);
   const bin = findEtcdBinary();
   if (mode === 'binary') {
     if (!bin) throw new Error(`ETCD_MODE=binary but no etcd binary found; ${HOW_TO_GET_ETCD}`);
@@ -112,7 +115,7 @@ export async function startEtcd(opts?: EtcdOptions): Promise<EtcdHandle> {
  */
 export async function startEtcdCluster(size: 3 | 5, opts?: EtcdOptions): Promise<EtcdClusterHandle> {
   const requested = requestedMode(opts);
-  const started = await startMembers(size, requested === 'env' ? undefined : requested);
+  const started = await startMembers(size, requested === 'env' ? undefined : requested, opts?.electionMs);
   const members = started.members;
   return {
     mode: started.mode,
