@@ -46,7 +46,7 @@ export class ForwardHandler {
   }
 
   /** handle answers one parsed message: a request object or a batch (each element its own answer). */
-  handle(message: unknown, ctx: CallContext): Promise<Handled> {
+  handle(message: unknown, ctx: CallContext): Handled | Promise<Handled> {
     return answerMessage(message, ctx, this.#maxBatchLength, (m, c, i) => this.#one(m, c, i));
   }
 

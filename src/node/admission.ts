@@ -53,7 +53,18 @@ export class Admission {
       return this.#dispatcher.handle(message, { ...ctx, refusal });
     }
     this.#calls += calls;
-    return this.#dispatcher.handle(message, ctx).finally(() => {
+    let handled: ReturnType<MessageHandler['handle']>;
+    try {
+      handled = this.#dispatcher.handle(message, ctx);
+    } catch (error) {
+      this.#calls -= calls;
+      throw error;
+    }
+    if (!(handled instanceof Promise)) {
+      this.#calls -= calls; // answered synchronously: no promise per message
+      return handled;
+    }
+    return handled.finally(() => {
       this.#calls -= calls;
     });
   }

@@ -92,8 +92,9 @@ export class Dispatcher {
    * handle answers one parsed JSON-RPC message: a request object (without `jsonrpc`: 1.0) or a
    * batch array, whose every element gets its own response (an invalid one -32600), notifications
    * aside. An empty batch or one longer than `maxBatchLength` gets a single -32600 with id null.
+   * Without an artificial delay the answer is synchronous; with one, a promise (never rejected).
    */
-  handle(message: unknown, ctx: CallContext): Promise<Handled> {
+  handle(message: unknown, ctx: CallContext): Handled | Promise<Handled> {
     return answerMessage(message, ctx, this.#maxBatchLength, (m, c, i) => this.#one(m, c, i));
   }
 

@@ -27,20 +27,21 @@ export type AnswerOne<C> = (
 /**
  * answerMessage applies the JSON-RPC message rules around `one`: a single request, or a batch
  * whose every element gets its own answer (notifications aside; nothing owed when all were). An
- * empty batch or one longer than `maxBatchLength` gets a single -32600 with id null. It never
- * rejects: an unexpected failure is answered -32603. Shared by the node's Dispatcher and the gateway.
+ * empty batch or one longer than `maxBatchLength` gets a single -32600 with id null. When every
+ * answer is synchronous the message's answer is too (no promise, no microtask per line); else it
+ * is a promise. It never throws and the promise never rejects: an unexpected failure is answered
+ * -32603. Shared by the node's Dispatcher and the gateway.
  */
-export async function answerMessage<C extends MessageContext>(
+export function answerMessage<C extends MessageContext>(
   message: unknown,
   ctx: C,
   maxBatchLength: number,
   one: AnswerOne<C>,
-): Promise<MessageAnswer> {
+): MessageAnswer | Promise<MessageAnswer> {
   try {
     if (!Array.isArray(message)) {
       const answered = one(message, ctx, undefined);
-      const response = answered instanceof Promise ? await answered : answered;
-      return { response, exact: response !== undefined && exactWriter(response) };
+      return answered instanceof Promise ? later(answered, single) : single(answered);
     }
     if (message.length === 0 || message.length > maxBatchLength) {
       const tooLong = message.length > 0;
@@ -51,16 +52,39 @@ export async function answerMessage<C extends MessageContext>(
       return { response: invalidRequest(2, null, reason), exact: false };
     }
     const answered = message.map((m, i) => one(m, ctx, i));
-    const answers = answered.some((a) => a instanceof Promise) ? await Promise.all(answered) : answered;
-    const responses = answers.filter((a) => a !== undefined);
-    if (responses.length === 0) return { response: undefined, exact: false };
-    return { response: responses, exact: responses.some(exactWriter) };
+    return answered.some((a) => a instanceof Promise) ? later(Promise.all(answered), batch) : batch(answered);
   } catch {
-    return {
-      response: failureResponse(2, null, rpcError(RPC_ERRORS.INTERNAL_ERROR, 'Internal error')),
-      exact: false,
-    };
+    return internalFailure();
   }
+}
+
+/** single frames one request's answer. */
+function single(response: object | undefined): MessageAnswer {
+  return { response, exact: response !== undefined && exactWriter(response) };
+}
+
+/** batch frames a batch's answers, in order, without the notifications'. */
+function batch(answers: readonly (object | undefined)[]): MessageAnswer {
+  const responses = answers.filter((a) => a !== undefined);
+  if (responses.length === 0) return { response: undefined, exact: false };
+  return { response: responses, exact: responses.some(exactWriter) };
+}
+
+/** later frames answers that come with a promise; it never rejects. */
+async function later<T>(answered: Promise<T>, frame: (value: T) => MessageAnswer): Promise<MessageAnswer> {
+  try {
+    return frame(await answered);
+  } catch {
+    return internalFailure();
+  }
+}
+
+/** internalFailure is the -32603 answer (id null) to a message whose answering failed unexpectedly. */
+function internalFailure(): MessageAnswer {
+  return {
+    response: failureResponse(2, null, rpcError(RPC_ERRORS.INTERNAL_ERROR, 'Internal error')),
+    exact: false,
+  };
 }
 
 /** invalidRequest is the -32600 response for a malformed request, saying why. */

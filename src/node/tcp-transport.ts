@@ -243,19 +243,37 @@ class Connection {
       ...callDeadlines(message, askedMs, callMs, this.#opts.requestTimeoutMs),
       onReject: observer && ((reason) => observer.onReject(reason)),
     };
+    const answered = respond(this.#opts.dispatcher, message, ctx);
+    if (!(answered instanceof Promise)) {
+      // Answered synchronously (the common case): write it now; the pump that called us goes on.
+      this.#answered(answered);
+      this.#settled();
+      return;
+    }
     // respond never rejects; the finally still runs if writing throws, so the count cannot leak.
-    void respond(this.#opts.dispatcher, message, ctx)
-      .then((text) => {
-        if (text !== undefined) this.#write(text);
-      })
-      .catch(() => this.#socket.destroy())
+    void answered
+      .then((text) => this.#answered(text))
       .finally(() => {
-        this.#inflight--;
+        this.#settled();
         this.#pump();
-        if (this.#inflight > 0) return;
-        this.#idleTimer.touch();
-        this.#idle?.();
       });
+  }
+
+  /** #answered writes a line's response text, if one is owed; a write that throws drops the connection. */
+  #answered(text: string | undefined): void {
+    try {
+      if (text !== undefined) this.#write(text);
+    } catch {
+      this.#socket.destroy();
+    }
+  }
+
+  /** #settled counts one line answered; the last one in flight lets the idle timer and a drain go on. */
+  #settled(): void {
+    this.#inflight--;
+    if (this.#inflight > 0) return;
+    this.#idleTimer.touch();
+    this.#idle?.();
   }
 
   /**

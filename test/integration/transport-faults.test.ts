@@ -14,14 +14,20 @@ const INTERNAL = { jsonrpc: '2.0', id: null, error: { code: -32603, message: 'In
 const cyclic: Record<string, unknown> = {};
 cyclic.self = cyclic;
 
-/** A dispatcher that fails in turn: throws, rejects, answers what cannot be written, then works. */
-const faults: Array<() => Promise<{ response: unknown; exact: boolean }>> = [
+type Answered = { response: unknown; exact: boolean };
+/**
+ * A dispatcher that fails in turn: throws, rejects, answers what cannot be written (with a promise
+ * and synchronously, as the real one does without a delay), then works.
+ */
+const faults: Array<() => Answered | Promise<Answered>> = [
   () => {
     throw new Error('injected: handle threw');
   },
   () => Promise.reject(new Error('injected: handle rejected')),
   () => Promise.resolve({ response: cyclic, exact: false }),
   () => Promise.resolve({ response: cyclic, exact: true }),
+  () => ({ response: cyclic, exact: false }),
+  () => ({ response: cyclic, exact: true }),
   () => Promise.resolve({ response: { jsonrpc: '2.0', id: 1, result: 3 }, exact: false }),
 ];
 function faultyDispatcher(): Dispatcher {
