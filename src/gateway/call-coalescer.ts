@@ -1,8 +1,9 @@
 import type { ManyCall, ManyResult } from '../client/call-many.js';
 import type { CallOptions } from '../client/call-one.js';
 
-/** ManyCaller is what the coalescer needs of the SDK: a group of calls to one node (`Cluster.callMany`). */
+/** ManyCaller is what the coalescer needs of the SDK: one call, or a group to one node (`Cluster`). */
 export interface ManyCaller {
+  call(method: string, params: unknown, options?: CallOptions): Promise<unknown>;
   callMany(calls: readonly ManyCall[], options?: CallOptions): Promise<ManyResult[]>;
 }
 
@@ -17,7 +18,9 @@ interface Waiting {
  * `callMany`: one node, one JSON-RPC batch line, one timer and one `maxInflight` slot for the
  * group, its retryable failures retried together on another node. The burst ends at the first
  * microtask checkpoint: a lone call goes out in the same event-loop turn, with no timer or
- * `setImmediate` hop. `call` never rejects; a failure is a ManyResult with `ok: false`.
+ * `setImmediate` hop, as a plain `call`, so that the SDK's per-node auto-batcher still gathers
+ * lone calls from many connections (one HTTP POST each) while a batch is in flight. `call` never
+ * rejects; a failure is a ManyResult with `ok: false`.
  */
 export class CallCoalescer {
   readonly #caller: ManyCaller;
@@ -49,12 +52,21 @@ export class CallCoalescer {
     this.#groups = new Map();
     const now = Date.now();
     for (const [deadlineAt, group] of groups) {
+      const deadlineMs = Math.max(1, deadlineAt - now);
+      if (group.length === 1) {
+        const { call, resolve } = group[0]!;
+        this.#caller.call(call.method, call.params, { deadlineMs }).then(
+          (result) => resolve({ ok: true, result, nodeId: '' }),
+          (error: unknown) => resolve({ ok: false, error, nodeId: undefined }),
+        );
+        continue;
+      }
       const calls = group.map((w) => w.call);
       const settle = (results: readonly ManyResult[]): void => {
         for (let i = 0; i < group.length; i++) group[i]!.resolve(results[i]!);
       };
       this.#caller
-        .callMany(calls, { deadlineMs: Math.max(1, deadlineAt - now) })
+        .callMany(calls, { deadlineMs })
         .then(settle, (error) => settle(group.map(() => ({ ok: false, error, nodeId: undefined }))));
     }
   }
