@@ -1,5 +1,4 @@
 import { METHOD_NAMES } from '../arith/methods.js';
-import type { CallOptions } from '../client/call-one.js';
 import { DeadlineExceededError } from '../client/errors.js';
 import type { CallContext, CallOutcome, Handled } from '../node/dispatcher.js';
 import { answerMessage, invalidRequest } from '../node/message-answer.js';
@@ -7,13 +6,12 @@ import { rejectInexactNumbers } from '../node/unsafe-numbers.js';
 import { type RpcRequest, readRequest } from '../protocol/json-rpc-request.js';
 import { failureResponse, resultResponse } from '../protocol/json-rpc-response.js';
 import type { JsonRpcErrorObject } from '../protocol/rpc-errors.js';
+import { CallCoalescer, type ManyCaller } from './call-coalescer.js';
 import { errorAnswer } from './error-answer.js';
 import { int64Result } from './int64-result.js';
 
-/** Caller is what the handler needs of the SDK: one balanced call with failover (`Cluster.call`). */
-export interface Caller {
-  call(method: string, params: unknown, options?: CallOptions): Promise<unknown>;
-}
+/** Caller is what the handler needs of the SDK: balanced groups of calls with failover (`Cluster.callMany`). */
+export type Caller = ManyCaller;
 
 /** ForwardHandlerOptions configure the gateway's message handler. */
 export interface ForwardHandlerOptions {
@@ -29,18 +27,19 @@ const KNOWN = new Set(METHOD_NAMES);
 
 /**
  * ForwardHandler answers JSON-RPC messages the way a node's Dispatcher does (the same request
- * rules, batch limits, notifications, 1.0 and 2.0 response shapes), but runs each call through the
- * SDK (`caller.call`: balancing, auto-batching, failover) with the call's own deadline. A node's
+ * rules, batch limits, notifications, 1.0 and 2.0 response shapes), but runs the calls through the
+ * SDK with their own deadlines, those of one burst together (CallCoalescer: `caller.callMany`, one
+ * node and one batch per burst and deadline; balancing and failover as the SDK does them). A node's
  * error answer comes back unchanged; 1.0 callers get int64 results as exact numbers. Like the
  * dispatcher, `handle` never rejects.
  */
 export class ForwardHandler {
-  readonly #caller: Caller;
+  readonly #coalescer: CallCoalescer;
   readonly #maxBatchLength: number;
   readonly #onCall: ((o: CallOutcome) => void) | undefined;
 
   constructor(caller: Caller, options: ForwardHandlerOptions = {}) {
-    this.#caller = caller;
+    this.#coalescer = new CallCoalescer(caller);
     this.#maxBatchLength = options.maxBatchLength ?? 1000;
     this.#onCall = options.onCall;
   }
@@ -71,9 +70,10 @@ export class ForwardHandler {
     try {
       // A node refuses these; the SDK would turn a 2.0 bigint into a decimal string and let it pass.
       rejectInexactNumbers(req.params, req.version);
-      const deadlineMs = deadline - Date.now();
-      if (deadlineMs <= 0) throw new DeadlineExceededError(0);
-      const result = await this.#caller.call(req.method, req.params, { deadlineMs });
+      if (deadline - Date.now() <= 0) throw new DeadlineExceededError(0);
+      const sent = await this.#coalescer.call(req.method, req.params, deadline);
+      if (!sent.ok) throw sent.error;
+      const result = sent.result;
       answer = { result: req.version === 1 ? int64Result(result) : result };
     } catch (error) {
       const failed = errorAnswer(error);
