@@ -131,8 +131,10 @@ async function bench(opts: BenchOptions, command: string): Promise<void> {
     const ctx: BenchContext = { opts, etcd, go, goSkipped: built.skipped, main, progress };
     const data: SectionData = {};
     const tables: Table[] = [];
+    const sectionSeconds: Record<string, number> = {};
     for (const section of opts.sections) {
       progress(`section ${section}`);
+      const sectionStarted = performance.now();
       let out: SectionOutput;
       try {
         out = await measuredWindow(section, () => SECTION_RUNNERS[section](ctx));
@@ -145,6 +147,8 @@ async function bench(opts: BenchOptions, command: string): Promise<void> {
         };
         (data as Record<string, unknown>)[section] = out.data;
       }
+      sectionSeconds[section] = Math.round((performance.now() - sectionStarted) / 100) / 10;
+      progress(`section ${section} took ${sectionSeconds[section]} s`);
       for (const t of out.tables) {
         tables.push(t);
         console.log(`\n${renderText(t)}`);
@@ -157,9 +161,14 @@ async function bench(opts: BenchOptions, command: string): Promise<void> {
     const machine = await describeMachine(etcd, before);
     console.log(`\n${renderText(machineTable(machine, command))}`);
     const totalSeconds = Math.round((performance.now() - started) / 100) / 10;
+    tables.push({
+      title: 'Bench duration (issue 16: the whole bench under 5 minutes)',
+      columns: ['section', 'seconds'],
+      rows: [...Object.entries(sectionSeconds).map(([s, sec]) => [s, String(sec)]), ['whole bench', String(totalSeconds)]],
+    });
     if (opts.json) {
       const options = { ...opts, json: shown(opts.json), markdown: opts.markdown && shown(opts.markdown) };
-      writeJson(opts.json, { machine, command, options, totalSeconds, sections: data, targets });
+      writeJson(opts.json, { machine, command, options, totalSeconds, sectionSeconds, sections: data, targets });
       console.log(`\nwrote ${shown(opts.json)}`);
     }
     if (opts.markdown) {
