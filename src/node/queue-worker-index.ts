@@ -1,13 +1,16 @@
 /**
  * QueueIndex is a worker's picture of the queue: every chunk key under `/<ns>/queue/` and whether
  * it is claimed, kept from one listing plus a watch from the listing's revision + 1 (never polled).
- * `next()` gives the oldest unclaimed chunk (by creation revision: oldest first across jobs).
+ * `next()` gives one of the oldest unclaimed chunks (by creation revision: oldest first across jobs).
  */
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from '../logger.js';
 import { type PrefixEvent, PrefixWatch } from '../results/queue/prefix-watch.js';
 import { parseQueueKey, queueKey, queuePrefix } from '../results/queue/queue-keys.js';
 import { prefixEnd } from '../results/range-pages.js';
+
+/** SPREAD: how many of the oldest unclaimed chunks `next()` picks among. */
+const SPREAD = 16;
 
 /** IndexedChunk is one chunk the index knows of. */
 export interface IndexedChunk {
@@ -83,21 +86,24 @@ export class QueueIndex {
     this.onChange();
   }
 
-  /** next returns the oldest chunk nobody holds, marking it held; undefined when there is none. */
+  /**
+   * next returns one of the SPREAD oldest chunks nobody holds (at random, so that workers reading
+   * the same queue seldom race for the same claim), marking it held; undefined when there is none.
+   */
   next(): IndexedChunk | undefined {
     while (this.#head < this.#order.length && this.#order[this.#head]!.gone) this.#head++;
     if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
       this.#order = this.#order.slice(this.#head);
       this.#head = 0;
     }
-    for (let i = this.#head; i < this.#order.length; i++) {
+    const free: IndexedChunk[] = [];
+    for (let i = this.#head; i < this.#order.length && free.length < SPREAD; i++) {
       const c = this.#order[i]!;
-      if (!c.gone && !c.claimed && !c.held) {
-        c.held = true;
-        return c;
-      }
+      if (!c.gone && !c.claimed && !c.held) free.push(c);
     }
-    return undefined;
+    const c = free[Math.floor(Math.random() * free.length)];
+    if (c) c.held = true;
+    return c;
   }
 
   /** release says this worker no longer holds `chunk`. */

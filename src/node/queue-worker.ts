@@ -2,8 +2,9 @@
  * QueueWorker works the durable queue from inside a node: it claims a chunk under its own lease
  * (a transaction: claim key absent and chunk present → put the claim with the lease, read the
  * chunk; a failed compare reads the claim back and adopts one that is already its own), computes
- * in-process, stores the results with put-if-absent (`storeMany`), then acks (a transaction: the
- * claim is still ours → delete chunk and claim, put the chunk's tally). A worker that dies at any
+ * in-process, stores the results with put-if-absent and acks (the claim is still ours → delete
+ * chunk and claim, put the chunk's tally), the last results in the ack itself (`storeAndAck`,
+ * queue-worker-ack.ts). A worker that dies at any
  * point lets its lease lapse; its claims go with it, another worker redoes the chunk, and results
  * already stored come back as `agrees`, never written twice. The worker has one lease at a time,
  * and every claim under it is one a slot works: after any etcd error, and once per TTL, the worker
@@ -19,10 +20,11 @@ import { tryFinalize } from '../results/queue/finalize.js';
 import { isNoSpace } from '../results/queue/queue-error.js';
 import { queueKey } from '../results/queue/queue-keys.js';
 import { readSpace } from '../results/queue/space.js';
-import { storeMany } from '../results/store-many.js';
+import { emptyTally } from '../results/queue/tally.js';
 import { sleep } from '../util/backoff.js';
 import { type EtcdDenial, etcdDenial, retryEtcd } from '../util/retry-etcd.js';
-import { type ComputeContext, computeClaimedChunk, countOutcomes } from './queue-worker-chunk.js';
+import { type AckContext, storeAndAck } from './queue-worker-ack.js';
+import { type ComputeContext, type ComputedChunk, computeClaimedChunk } from './queue-worker-chunk.js';
 import { giveBack, takeClaim, WorkerClaims } from './queue-worker-claims.js';
 import { workerDeniedMessage } from './queue-worker-denied.js';
 import { type IndexedChunk, QueueIndex } from './queue-worker-index.js';
@@ -46,6 +48,7 @@ export class QueueWorker {
   readonly #o: QueueWorkerOptions;
   readonly #index: QueueIndex;
   readonly #claims: WorkerClaims;
+  readonly #ack: AckContext;
   readonly #stop = new AbortController();
   #lease: Lease | undefined;
   /** #granting: the grant of #lease, shared by every slot (one lease at a time, never an orphan kept alive). */
@@ -63,6 +66,12 @@ export class QueueWorker {
     this.#o = options;
     this.#index = new QueueIndex(options.etcd, options.namespace, options.logger, () => this.#notify());
     this.#claims = new WorkerClaims(options);
+    this.#ack = {
+      etcd: options.etcd,
+      prefix: resultsPrefix(options.namespace),
+      logger: options.logger,
+      narrow: false,
+    };
   }
 
   /** start lists and watches the queue and starts the worker slots. */
@@ -219,42 +228,25 @@ export class QueueWorker {
   async #computeStoreAck(
     chunk: IndexedChunk,
     value: Buffer,
-    claimKeyText: string,
-    tokenText: string,
+    claimKey: string,
+    token: string,
   ): Promise<boolean> {
-    const { etcd, namespace, logger } = this.#o;
     const parsed = parseChunk(value.toString('utf8'));
-    let tallyValue: string;
+    let computed: ComputedChunk;
     if (parsed instanceof Error) {
-      const issue = { kind: 'failed', method: '?', error: { code: 'INVALID_OP', message: parsed.message } };
-      tallyValue = JSON.stringify({ failed: Number(chunk.name.split('-')[1]), issues: [issue] });
-    } else {
-      const { records, tally } = await computeClaimedChunk(parsed, chunk.jobId, this.#o);
-      const store = () => storeMany(etcd, resultsPrefix(namespace), records);
-      const outcomes = await retryEtcd(store, logger, undefined, 20);
-      if (!outcomes) return false;
-      tallyValue = JSON.stringify(countOutcomes(tally, records, outcomes));
-    }
-    const tallyKey = Buffer.from(queueKey(namespace, chunk.jobId, 't', chunk.name));
-    const [claimKey, chunkKey, token] = [claimKeyText, chunk.key, tokenText].map((t) => Buffer.from(t));
-    const ack = await retryEtcd(
-      () =>
-        etcd.kv.txn({
-          compare: [
-            { key: claimKey, target: 'Value', result: 'Equal', value: token },
-            { key: chunkKey, target: 'Create', result: 'Greater', create_revision: 0 },
-          ],
-          success: [
-            { request_delete_range: { key: chunkKey } },
-            { request_delete_range: { key: claimKey } },
-            { request_put: { key: tallyKey, value: Buffer.from(tallyValue) } },
-          ],
-        }),
-      logger,
-      undefined,
-      20,
-    );
-    return ack?.succeeded === true;
+      const issue = {
+        kind: 'failed' as const,
+        method: '?',
+        error: { code: 'INVALID_OP', message: parsed.message },
+      };
+      computed = {
+        records: [],
+        tally: { ...emptyTally(), failed: Number(chunk.name.split('-')[1]), issues: [issue] },
+      };
+    } else computed = await computeClaimedChunk(parsed, chunk.jobId, this.#o);
+    const tallyKey = queueKey(this.#o.namespace, chunk.jobId, 't', chunk.name);
+    const keys = { chunkKey: chunk.key, claimKey, token, tallyKey };
+    return storeAndAck(this.#ack, computed.records, computed.tally, keys);
   }
 
   /** #pause stops claiming while etcd's NOSPACE alarm is raised; claims lapse or are released by acks failing. */

@@ -29,14 +29,17 @@ export type PutIfAbsentOutcome =
   | { key: string; stored: true; revision: string }
   | { key: string; stored: false; existing: string };
 
-/** chunk splits items into transactions of at most MAX_KEYS_PER_TXN keys and MAX_TXN_BYTES bytes. */
-export function chunk<T extends { key: string; value?: string }>(items: readonly T[]): T[][] {
+/** chunk splits items into transactions of at most `keysPerTxn` (default MAX_KEYS_PER_TXN) keys and MAX_TXN_BYTES bytes. */
+export function chunk<T extends { key: string; value?: string }>(
+  items: readonly T[],
+  keysPerTxn = MAX_KEYS_PER_TXN,
+): T[][] {
   const out: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
   for (const item of items) {
     const size = item.key.length + (item.value?.length ?? 0);
-    if (current.length > 0 && (current.length >= MAX_KEYS_PER_TXN || bytes + size > MAX_TXN_BYTES)) {
+    if (current.length > 0 && (current.length >= keysPerTxn || bytes + size > MAX_TXN_BYTES)) {
       out.push(current);
       current = [];
       bytes = 0;
@@ -70,20 +73,22 @@ function createIfAbsent({ key, value }: Encoded): IRequestOp {
 
 /**
  * putIfAbsent stores each item whose key does not exist yet and returns one outcome per item, in
- * order. Keys must be distinct (etcd refuses a txn that touches a key twice). Transactions of one
+ * order, `keysPerTxn` keys per transaction (default 64; at most etcd's max-txn-ops, 128 by default).
+ * Keys must be distinct (etcd refuses a txn that touches a key twice). Transactions of one
  * call run concurrently; any rejection (etcd unavailable, deadline) rejects the whole call, after
  * which some keys may be stored: calling again is safe and reports those as existing.
  */
 export async function putIfAbsent(
   etcd: Etcd3,
   items: readonly PutIfAbsentItem[],
+  keysPerTxn = MAX_KEYS_PER_TXN,
 ): Promise<PutIfAbsentOutcome[]> {
   const seen = new Set<string>();
   for (const item of items) {
     if (seen.has(item.key)) throw new TypeError(`putIfAbsent: key ${item.key} is given twice`);
     seen.add(item.key);
   }
-  const parts = await Promise.all(chunk(items).map((part) => storeChunk(etcd, part)));
+  const parts = await Promise.all(chunk(items, keysPerTxn).map((part) => storeChunk(etcd, part)));
   return parts.flat();
 }
 

@@ -21,7 +21,7 @@ export type StoreOutcome =
 
 /**
  * storeMany stores each record under `prefix + record.key` if that key is absent and resolves with
- * one outcome per record, in order. Up to 64 keys go in one transaction: one flat transaction when
+ * one outcome per record, in order. Up to `keysPerTxn` keys (default 64) go in one transaction: one flat transaction when
  * every key is fresh, else one that decides each key on its own (see putIfAbsent). A key named
  * twice goes in a later round, so the second record is compared with the first. Any etcd failure
  * rejects the whole call; some records may be stored by then, and calling again is safe (they
@@ -31,6 +31,7 @@ export async function storeMany(
   etcd: Etcd3,
   prefix: string,
   records: readonly ResultRecord[],
+  keysPerTxn?: number,
 ): Promise<StoreOutcome[]> {
   const outcomes = new Array<StoreOutcome>(records.length);
   let pending = records.map((_, i) => i);
@@ -39,7 +40,7 @@ export async function storeMany(
     const items = now.map(
       (i): PutIfAbsentItem => ({ key: prefix + records[i]!.key, value: serializeResultRecord(records[i]!) }),
     );
-    const puts = await putIfAbsent(etcd, items);
+    const puts = await putIfAbsent(etcd, items, keysPerTxn);
     now.forEach((i, j) => {
       outcomes[i] = settle(records[i]!, puts[j]!);
     });

@@ -11,7 +11,7 @@ import type { VerifyMode } from '../result-record.js';
 import { QueueError } from './queue-error.js';
 
 /** CHUNK_OPS: default ops per chunk (a worker's unit of claim, compute, store and ack). */
-export const CHUNK_OPS = 256;
+export const CHUNK_OPS = 250;
 
 /** ChunkOp is one op as a chunk holds it. */
 export interface ChunkOp {

@@ -1,0 +1,154 @@
+/**
+ * How a worker stores a claimed chunk's results and acks it in as few etcd round trips as etcd's
+ * limits allow. The last FINISH_KEYS results go in the ack itself: one transaction whose compares
+ * are "the claim is still ours, the chunk is there, every one of these result keys is absent" and
+ * whose success puts those results, deletes chunk and claim and puts the chunk's tally. Results
+ * before them are stored first with put-if-absent, WIDE_KEYS per transaction. When that ack's
+ * compare fails (a result stored already by a worker that died, the claim lost, a retry of a try
+ * that committed) nothing of it was written: the worker falls back to the plain path, storeMany
+ * then an ack on its own, which recognises stored results (`agrees`) and never writes them twice.
+ * An etcd whose max-txn-ops is below 128 refuses the wide transactions: the worker then keeps to
+ * the plain path with 64 keys per transaction.
+ */
+import type { Etcd3 } from 'etcd3';
+import type { Logger } from '../logger.js';
+import type { Tally } from '../results/queue/tally.js';
+import type { ResultRecord } from '../results/result-record.js';
+import { serializeResultRecord } from '../results/result-record.js';
+import { storeMany } from '../results/store-many.js';
+import { retryEtcd } from '../util/retry-etcd.js';
+import { countOutcomes } from './queue-worker-chunk.js';
+
+/** FINISH_KEYS: results put in the ack transaction (etcd's default 128 ops per list: 125 puts, 2 deletes, the tally). */
+export const FINISH_KEYS = 125;
+
+/** WIDE_KEYS: put-if-absent keys per transaction before the ack (within etcd's default 128). */
+export const WIDE_KEYS = 125;
+
+/** AckKeys: the claimed chunk, its claim and this worker's token on it, and where its tally goes. */
+export interface AckKeys {
+  chunkKey: string;
+  claimKey: string;
+  token: string;
+  tallyKey: string;
+}
+
+/** AckContext: the etcd client, the results prefix, a logger, and whether wide transactions are refused. */
+export interface AckContext {
+  etcd: Etcd3;
+  prefix: string;
+  logger: Logger;
+  /** narrow: true once etcd refused a wide transaction (max-txn-ops below 128); set here. */
+  narrow: boolean;
+}
+
+const TOO_MANY = /too many operations/i;
+
+/**
+ * storeAndAck stores `records` (put-if-absent) and acks the chunk with `tally` plus what became of
+ * each record. Resolves true when this call acked, false when the claim was lost (or a retried ack
+ * had committed: the chunk is gone either way) or etcd could not be reached for 20 tries.
+ * @throws a permanent etcd error (permission, NOSPACE), as the plain path does.
+ */
+export async function storeAndAck(
+  ctx: AckContext,
+  records: readonly ResultRecord[],
+  tally: Tally,
+  keys: AckKeys,
+): Promise<boolean> {
+  if (!ctx.narrow) {
+    try {
+      // A copy: when etcd refuses the wide path half-way, the plain path counts from the start again.
+      return await wide(ctx, records, { ...tally, issues: [...tally.issues] }, keys);
+    } catch (error) {
+      if (!TOO_MANY.test((error as Error).message ?? '')) throw error;
+      ctx.narrow = true;
+      ctx.logger.warn(
+        { err: (error as Error).message },
+        'etcd refuses wide transactions: 64 keys per transaction',
+      );
+    }
+  }
+  return plain(ctx, records, tally, keys);
+}
+
+/** wide: head with WIDE_KEYS per transaction, then the tail in the ack; the plain path for the tail when that fails. */
+async function wide(
+  ctx: AckContext,
+  records: readonly ResultRecord[],
+  tally: Tally,
+  keys: AckKeys,
+): Promise<boolean> {
+  const split = Math.max(0, records.length - FINISH_KEYS);
+  const head = records.slice(0, split);
+  const tail = records.slice(split);
+  if (head.length > 0) {
+    const store = () => storeMany(ctx.etcd, ctx.prefix, head, WIDE_KEYS);
+    const outcomes = await retryEtcd(store, ctx.logger, undefined, 20);
+    if (!outcomes) return false;
+    countOutcomes(tally, head, outcomes);
+  }
+  if (new Set(tail.map((r) => r.key)).size === tail.length) {
+    const acked = await retryEtcd(() => ackWith(ctx, tail, tally, keys), ctx.logger, undefined, 20);
+    if (acked !== false) return acked === true;
+  }
+  return plain(ctx, tail, tally, keys);
+}
+
+/** plain stores `records` with storeMany (64 per transaction, or WIDE_KEYS), then acks on its own. */
+async function plain(
+  ctx: AckContext,
+  records: readonly ResultRecord[],
+  tally: Tally,
+  keys: AckKeys,
+): Promise<boolean> {
+  if (records.length > 0) {
+    const per = ctx.narrow ? undefined : WIDE_KEYS;
+    const store = () => storeMany(ctx.etcd, ctx.prefix, records, per);
+    const outcomes = await retryEtcd(store, ctx.logger, undefined, 20);
+    if (!outcomes) return false;
+    countOutcomes(tally, records, outcomes);
+  }
+  const acked = await retryEtcd(() => ackWith(ctx, [], tally, keys), ctx.logger, undefined, 20);
+  return acked === true;
+}
+
+/**
+ * ackWith is one transaction: if the claim carries our token, the chunk exists and every key of
+ * `records` is absent, put those records, delete chunk and claim, and put the tally (with
+ * `records` counted stored). False when a compare failed: then it wrote nothing.
+ */
+async function ackWith(
+  ctx: AckContext,
+  records: readonly ResultRecord[],
+  tally: Tally,
+  keys: AckKeys,
+): Promise<boolean> {
+  const [claimKey, chunkKey, token, tallyKey] = [keys.claimKey, keys.chunkKey, keys.token, keys.tallyKey].map(
+    (t) => Buffer.from(t),
+  );
+  const puts = records.map((r) => ({
+    key: Buffer.from(ctx.prefix + r.key),
+    value: Buffer.from(serializeResultRecord(r)),
+  }));
+  const counted = { ...tally, stored: tally.stored + records.length };
+  const res = await ctx.etcd.kv.txn({
+    compare: [
+      { key: claimKey, target: 'Value', result: 'Equal', value: token },
+      { key: chunkKey, target: 'Create', result: 'Greater', create_revision: 0 },
+      ...puts.map(({ key }) => ({
+        key,
+        target: 'Create' as const,
+        result: 'Equal' as const,
+        create_revision: 0,
+      })),
+    ],
+    success: [
+      ...puts.map((put) => ({ request_put: put })),
+      { request_delete_range: { key: chunkKey } },
+      { request_delete_range: { key: claimKey } },
+      { request_put: { key: tallyKey, value: Buffer.from(JSON.stringify(counted)) } },
+    ],
+  });
+  return res.succeeded;
+}
