@@ -164,11 +164,22 @@ async function bench(opts: BenchOptions, command: string): Promise<void> {
     tables.push({
       title: 'Bench duration (issue 16: the whole bench under 5 minutes)',
       columns: ['section', 'seconds'],
-      rows: [...Object.entries(sectionSeconds).map(([s, sec]) => [s, String(sec)]), ['whole bench', String(totalSeconds)]],
+      rows: [
+        ...Object.entries(sectionSeconds).map(([s, sec]) => [s, String(sec)]),
+        ['whole bench', String(totalSeconds)],
+      ],
     });
     if (opts.json) {
       const options = { ...opts, json: shown(opts.json), markdown: opts.markdown && shown(opts.markdown) };
-      writeJson(opts.json, { machine, command, options, totalSeconds, sectionSeconds, sections: data, targets });
+      writeJson(opts.json, {
+        machine,
+        command,
+        options,
+        totalSeconds,
+        sectionSeconds,
+        sections: data,
+        targets,
+      });
       console.log(`\nwrote ${shown(opts.json)}`);
     }
     if (opts.markdown) {

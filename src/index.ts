@@ -55,6 +55,7 @@ export {
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { ArithNode, type ArithNodeOptions } from './node/arith-node.js';
 export type { NodeTlsOptions } from './node/server-tls.js';
+export type { ServingLimits } from './node/serving-limits.js';
 export { parseExact, stringifyExact } from './protocol/exact-json.js';
 export type { EtcdOptions } from './registry/etcd-client.js';
 export { NodeInfoSchema, parseNodeInfo } from './registry/node-info.js';

@@ -7,13 +7,14 @@ import { ConnectionLimit } from '../node/connection-limit.js';
 import { HttpTransport } from '../node/http-transport.js';
 import type { RejectReason } from '../node/metrics.js';
 import { serveMetrics } from '../node/metrics-route.js';
+import type { ServingLimits } from '../node/serving-limits.js';
 import { TcpTransport } from '../node/tcp-transport.js';
 import { ForwardHandler } from './forward-handler.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { serveSd } from './service-discovery.js';
 
-/** GatewayOptions configure a gateway. Omitted limits take a node's defaults. */
-export interface GatewayOptions {
+/** GatewayOptions configure a gateway. Omitted limits take a node's defaults (maxInflight: calls forwarded at once). */
+export interface GatewayOptions extends ServingLimits {
   /** cluster: the SDK client calls are forwarded through (the caller connects and closes it). */
   cluster: Cluster;
   /** host: the address both listeners bind (default `127.0.0.1`). */
@@ -24,16 +25,6 @@ export interface GatewayOptions {
   tcpPort?: number;
   /** id: the `gateway` label on its metrics (default `gateway`). */
   id?: string;
-  maxBodyBytes?: number;
-  maxBatchLength?: number;
-  /** requestTimeoutMs: the longest deadline a call gets (default 30 s), as on a node. */
-  requestTimeoutMs?: number;
-  drainTimeoutMs?: number;
-  idleTimeoutMs?: number;
-  maxConnections?: number;
-  maxPipeline?: number;
-  /** maxInflight: calls forwarded at once; more are answered OVERLOADED (default 10,000). */
-  maxInflight?: number;
   logger?: Logger;
 }
 

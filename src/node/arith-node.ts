@@ -23,10 +23,11 @@ import { serveMetrics } from './metrics-route.js';
 import { QueueWorker } from './queue-worker.js';
 import { workerDeniedMessage } from './queue-worker-denied.js';
 import type { NodeTlsOptions } from './server-tls.js';
+import type { ServingLimits } from './serving-limits.js';
 import { TcpTransport } from './tcp-transport.js';
 
 /** ArithNodeOptions configure one node process. Omitted values take the documented defaults. */
-export interface ArithNodeOptions {
+export interface ArithNodeOptions extends ServingLimits {
   nodeId: string;
   /** host: the address both listeners bind (default `127.0.0.1`). */
   host?: string;
@@ -49,18 +50,6 @@ export interface ArithNodeOptions {
   /** replace: take the node id over even while another live process holds its key (default false). */
   replace?: boolean;
   weight?: number;
-  maxBodyBytes?: number;
-  maxBatchLength?: number;
-  requestTimeoutMs?: number;
-  drainTimeoutMs?: number;
-  /** idleTimeoutMs: close connections with nothing in flight (HTTP: no request completed) this long; 0 never (default 30 s). */
-  idleTimeoutMs?: number;
-  /** maxConnections: open connections over both ports; more are refused at once (default 10,000). */
-  maxConnections?: number;
-  /** maxPipeline: requests in flight per TCP connection before the node stops reading it (default 1,024). */
-  maxPipeline?: number;
-  /** maxInflight: calls in flight per node; more are answered OVERLOADED at once (default 10,000). */
-  maxInflight?: number;
   /** softMemoryMb: above this resident memory, run a full GC at most once a second (0: off; default 150). */
   softMemoryMb?: number;
   limits?: ArithLimits;

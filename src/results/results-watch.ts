@@ -2,6 +2,7 @@ import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { Logger } from '../logger.js';
 import { sleep } from '../util/backoff.js';
 import { parseResultRecord, type ResultRecord } from './result-record.js';
+import { watchConnected } from './watch-connected.js';
 
 /** ResultEvent is one change under the watched prefix, in etcd revision order. */
 export type ResultEvent =
@@ -55,11 +56,7 @@ export class ResultsWatcher implements ResultsWatch {
     signal?.addEventListener('abort', () => void this.close(), { once: true });
     if (this.options.startRevision !== undefined) this.#last = BigInt(this.options.startRevision) - 1n;
     const w = this.#watch(this.options.startRevision);
-    await new Promise<void>((resolve, reject) => {
-      w.once('connected', () => resolve());
-      w.once('error', reject);
-      this.#stop.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await watchConnected(w, this.#stop.signal);
   }
 
   /** close cancels the watch; no event is delivered afterwards. */

@@ -3,7 +3,7 @@
  * membership holds, and a membership change moves only about 1/n of the keys.
  */
 import { roundRobin } from './balancer-round-robin.js';
-import { emptyPicker, pickNow, weightsOf } from './pick-candidates.js';
+import { pickNow, strategy, weightsOf } from './pick-candidates.js';
 import type { Picker, PickerBuilder, PickOptions, PickTarget, RandomSource } from './picker.js';
 
 /** Virtual nodes per unit of weight, and their bounds per node and per ring. */
@@ -79,14 +79,9 @@ function lowerBound(points: Uint32Array, h: number): number {
   return lo;
 }
 
-function buildConsistentHash<T extends PickTarget>(
-  targets: readonly T[],
-  random: RandomSource = Math.random,
-): Picker<T> {
-  const n = targets.length;
-  if (n === 0) return emptyPicker();
+function buildConsistentHash<T extends PickTarget>(list: T[], random: RandomSource): Picker<T> {
+  const n = list.length;
   if (n >= OWNER_SPAN) throw new RangeError(`consistent-hash supports fewer than ${OWNER_SPAN} nodes`);
-  const list = targets.slice();
   const counts = vnodeCounts(weightsOf(list));
   let size = 0;
   for (const c of counts) size += c;
@@ -148,4 +143,4 @@ function buildConsistentHash<T extends PickTarget>(
  * (binary search) to the first available, non-excluded node, or to the first non-excluded ejected
  * one when none is available. Without a key it behaves like round-robin.
  */
-export const consistentHash: PickerBuilder = buildConsistentHash;
+export const consistentHash: PickerBuilder = strategy(buildConsistentHash);

@@ -1,14 +1,9 @@
 /** Power-of-two-choices balancing on peak-EWMA cost (as in Finagle and Linkerd). */
-import { drawIndex, emptyPicker, pickNow, probe, weightsOf } from './pick-candidates.js';
+import { drawIndex, pickNow, probe, strategy, weightsOf } from './pick-candidates.js';
 import type { Picker, PickerBuilder, PickOptions, PickTarget, RandomSource } from './picker.js';
 
-function buildP2c<T extends PickTarget>(
-  targets: readonly T[],
-  random: RandomSource = Math.random,
-): Picker<T> {
-  const n = targets.length;
-  if (n === 0) return emptyPicker();
-  const list = targets.slice();
+function buildP2c<T extends PickTarget>(list: T[], random: RandomSource): Picker<T> {
+  const n = list.length;
   const weights = weightsOf(list);
   const cost = (i: number, now: number): number => {
     const t = list[i]!;
@@ -42,4 +37,4 @@ function buildP2c<T extends PickTarget>(
  * `(latencyMs(now) + 1) * (inflight + 1) / weight`; with one candidate it returns that one.
  * O(1) per pick while most nodes are available.
  */
-export const p2c: PickerBuilder = buildP2c;
+export const p2c: PickerBuilder = strategy(buildP2c);

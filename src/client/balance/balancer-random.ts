@@ -1,14 +1,9 @@
 /** Uniform random balancing. */
-import { drawCandidate, emptyPicker, pickNow, probe } from './pick-candidates.js';
+import { drawCandidate, pickNow, probe, strategy } from './pick-candidates.js';
 import type { Picker, PickerBuilder, PickOptions, PickTarget, RandomSource } from './picker.js';
 
-function buildRandom<T extends PickTarget>(
-  targets: readonly T[],
-  random: RandomSource = Math.random,
-): Picker<T> {
-  const n = targets.length;
-  if (n === 0) return emptyPicker();
-  const list = targets.slice();
+function buildRandom<T extends PickTarget>(list: T[], random: RandomSource): Picker<T> {
+  const n = list.length;
   return {
     size: n,
     pick(options?: PickOptions): T | undefined {
@@ -26,4 +21,4 @@ function buildRandom<T extends PickTarget>(
  * ejected ones only when none is available). O(1) per pick while most nodes are available; an
  * exact two-pass draw otherwise, so the choice stays uniform either way.
  */
-export const random: PickerBuilder = buildRandom;
+export const random: PickerBuilder = strategy(buildRandom);

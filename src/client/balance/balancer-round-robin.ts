@@ -1,14 +1,9 @@
 /** Round-robin balancing: every available node in turn. */
-import { emptyPicker, pickNow, scanFrom } from './pick-candidates.js';
+import { pickNow, scanFrom, strategy } from './pick-candidates.js';
 import type { Picker, PickerBuilder, PickOptions, PickTarget, RandomSource } from './picker.js';
 
-function buildRoundRobin<T extends PickTarget>(
-  targets: readonly T[],
-  random: RandomSource = Math.random,
-): Picker<T> {
-  const n = targets.length;
-  if (n === 0) return emptyPicker();
-  const list = targets.slice();
+function buildRoundRobin<T extends PickTarget>(list: T[], random: RandomSource): Picker<T> {
+  const n = list.length;
   // A random start, so that many clients built at once do not all hit the first node first.
   let next = (random() * n) | 0;
   return {
@@ -27,4 +22,4 @@ function buildRoundRobin<T extends PickTarget>(
  * and ejected ones (ejected ones are used only when nothing else is left). Usually O(1) per pick;
  * O(n) only while many nodes are ejected.
  */
-export const roundRobin: PickerBuilder = buildRoundRobin;
+export const roundRobin: PickerBuilder = strategy(buildRoundRobin);

@@ -2,7 +2,7 @@
  * Weighted random balancing. Chosen over nginx's smooth weighted round-robin because that one costs
  * O(n) per pick; a draw over precomputed cumulative weights costs O(log n).
  */
-import { accepts, drawCandidate, emptyPicker, PROBES, pickNow, weightsOf } from './pick-candidates.js';
+import { accepts, drawCandidate, PROBES, pickNow, strategy, weightsOf } from './pick-candidates.js';
 import type { Picker, PickerBuilder, PickOptions, PickTarget, RandomSource } from './picker.js';
 
 /** upperBound returns the first index whose cumulative weight exceeds `r` (clamped to the last). */
@@ -17,13 +17,8 @@ function upperBound(cumulative: Float64Array, r: number): number {
   return lo;
 }
 
-function buildWeighted<T extends PickTarget>(
-  targets: readonly T[],
-  random: RandomSource = Math.random,
-): Picker<T> {
-  const n = targets.length;
-  if (n === 0) return emptyPicker();
-  const list = targets.slice();
+function buildWeighted<T extends PickTarget>(list: T[], random: RandomSource): Picker<T> {
+  const n = list.length;
   const weights = weightsOf(list);
   const cumulative = new Float64Array(n);
   let total = 0;
@@ -52,4 +47,4 @@ function buildWeighted<T extends PickTarget>(
  * non-excluded ones (among the ejected ones only when none is available): over many picks each
  * node's share converges to its weight over the total. O(log n) per pick while most are available.
  */
-export const weighted: PickerBuilder = buildWeighted;
+export const weighted: PickerBuilder = strategy(buildWeighted);

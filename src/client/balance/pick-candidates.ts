@@ -3,7 +3,7 @@
  * the panic tier (non-excluded but ejected nodes, used only when no available node is left), and
  * allocation-free random draws over either tier.
  */
-import type { Picker, PickOptions, PickTarget, RandomSource } from './picker.js';
+import type { Picker, PickerBuilder, PickOptions, PickTarget, RandomSource } from './picker.js';
 
 /** PROBES is how many blind random draws a strategy tries before it counts candidates exactly. */
 export const PROBES = 3;
@@ -13,6 +13,17 @@ const EMPTY: Picker<never> = Object.freeze({ size: 0, pick: (): undefined => und
 /** emptyPicker returns the shared picker over no nodes: `pick()` always returns undefined. */
 export function emptyPicker<T extends PickTarget>(): Picker<T> {
   return EMPTY;
+}
+
+/**
+ * strategy makes a PickerBuilder of `build`, which gets its own copy of a non-empty target list
+ * (no targets: the shared empty picker) and the random source (default `Math.random`).
+ */
+export function strategy(
+  build: <T extends PickTarget>(list: T[], random: RandomSource) => Picker<T>,
+): PickerBuilder {
+  return (targets, random = Math.random) =>
+    targets.length === 0 ? emptyPicker() : build(targets.slice(), random);
 }
 
 /** pickNow returns `options.now`, or `performance.now()` when it is unset. */

@@ -7,6 +7,7 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { Logger } from '../../logger.js';
 import { sleep } from '../../util/backoff.js';
+import { watchConnected } from '../watch-connected.js';
 
 /** PrefixEvent is one change: the kv (with its mod revision) and whether it was a put or a delete. */
 export interface PrefixEvent {
@@ -37,11 +38,7 @@ export class PrefixWatch {
   /** start resolves once the watch is established. */
   start(): Promise<void> {
     const w = this.#watch();
-    return new Promise<void>((resolve, reject) => {
-      w.once('connected', () => resolve());
-      w.once('error', reject);
-      this.#stop.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    return watchConnected(w, this.#stop.signal);
   }
 
   /** close cancels the watch; no event is delivered afterwards. */
