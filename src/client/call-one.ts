@@ -31,7 +31,7 @@ export interface CallOptions {
  * idempotent (Arith is pure). With `hedgeMs`, a second copy goes to another node after that
  * delay; the first success wins.
  */
-export async function callOne(
+export function callOne(
   rt: CallRuntime,
   method: string,
   params: unknown,
@@ -42,14 +42,10 @@ export async function callOne(
   const hedgeMs = opts.hedgeMs ?? rt.defaults.hedgeMs;
   rt.budget.onRequest(performance.now());
   rt.stats.calls++;
-  try {
-    return hedgeMs !== undefined && hedgeMs > 0
-      ? await hedged(new Tries(rt, opts, deadline), method, params, hedgeMs, onAnswer)
-      : await sequential(new Tries(rt, opts, deadline), method, params, onAnswer);
-  } catch (error) {
-    rt.stats.failures++;
-    throw error;
-  }
+  // One async function per call, not two: each suspended one costs a few hundred bytes pending.
+  return hedgeMs !== undefined && hedgeMs > 0
+    ? hedged(new Tries(rt, opts, deadline), method, params, hedgeMs, onAnswer)
+    : sequential(new Tries(rt, opts, deadline), method, params, onAnswer);
 }
 
 /** Tries shared by both paths: the deadline, the nodes tried, and the retry decision. */
@@ -57,7 +53,9 @@ class Tries {
   readonly deadlineMs: number;
   readonly deadlineAt: number;
   readonly max: number;
-  readonly tried = new Set<string>();
+  /** first: the first node tried; `tried` (all of them) exists only once a call goes to a second. */
+  first: string | undefined;
+  tried: Set<string> | undefined;
   started = 0;
   lastError: unknown;
   /** cancellable: attempts may be abandoned (hedging), so their requests must be abortable. */
@@ -77,13 +75,15 @@ class Tries {
   start(method: string, params: unknown): Attempt | undefined {
     const picker = this.rt.membership.picker;
     const key = this.opts.key;
-    const node =
-      picker.pick({ key, exclude: this.tried }) ?? (this.tried.size > 0 ? picker.pick({ key }) : undefined);
+    if (this.first !== undefined) this.tried ??= new Set([this.first]);
+    const exclude = this.tried;
+    const node = picker.pick({ key, exclude }) ?? (exclude ? picker.pick({ key }) : undefined);
     if (!node) {
       this.lastError ??= new NoNodesError(picker.size === 0 ? 'no live nodes' : 'every node failed');
       return undefined;
     }
-    this.tried.add(node.id);
+    if (this.first === undefined) this.first = node.id;
+    else exclude?.add(node.id);
     this.started++;
     return startAttempt(
       node,
@@ -133,18 +133,23 @@ async function sequential(
   params: unknown,
   onAnswer: ((nodeId: string) => void) | undefined,
 ): Promise<unknown> {
-  for (;;) {
-    const attempt = tries.start(method, params);
-    if (!attempt) throw tries.lastError;
-    try {
-      const value = await attempt.promise;
-      onAnswer?.(attempt.node.id);
-      return value;
-    } catch (error) {
-      tries.lastError = error;
-      if (error instanceof AttemptTimeoutError) continue; // its retry was granted when it gave up
-      if (!isRetryable(error) || !tries.mayRetry()) throw error;
+  try {
+    for (;;) {
+      const attempt = tries.start(method, params);
+      if (!attempt) throw tries.lastError;
+      try {
+        const value = await attempt.promise;
+        onAnswer?.(attempt.node.id);
+        return value;
+      } catch (error) {
+        tries.lastError = error;
+        if (error instanceof AttemptTimeoutError) continue; // its retry was granted when it gave up
+        if (!isRetryable(error) || !tries.mayRetry()) throw error;
+      }
     }
+  } catch (error) {
+    tries.rt.stats.failures++;
+    throw error;
   }
 }
 
@@ -192,6 +197,9 @@ async function hedged(
       else if (running.size === 0 && tries.mayRetry()) launch();
     }
     throw tries.lastError;
+  } catch (error) {
+    rt.stats.failures++;
+    throw error;
   } finally {
     for (const attempt of running.keys()) attempt.abort();
   }

@@ -31,6 +31,7 @@ import { callAll, callAny, callQuorum, type Receipt } from './fanout.js';
 import type { Limiter } from './limiter.js';
 import { Membership } from './membership.js';
 import type { NodeStats } from './node-client.js';
+import { type HeldCallRunner, QueuedCall } from './queued-call.js';
 import { TypedCalls } from './typed-calls.js';
 
 /** ClusterEvents: what a Cluster emits. */
@@ -40,6 +41,9 @@ export interface ClusterEvents {
   /** status: the etcd state changed: `connected`, `disconnected` (nodes kept, stale since), `relisted`. */
   status: [DiscoveryStatus];
 }
+
+/** NO_OPTIONS is `call`'s options when none are given: shared, so a call does not allocate them. */
+const NO_OPTIONS: CallOptions = Object.freeze({});
 
 /** ClusterStats: the client's counters, etcd freshness and per-node figures. */
 export interface ClusterStats extends ClientCounters {
@@ -154,8 +158,15 @@ export class Cluster extends TypedCalls {
   }
 
   /** call runs `method` on one node (balanced; transport failures retried elsewhere) and returns its result. */
-  call(method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
-    return this.#limited(options, (d) => callOne(this.#rt, method, encodeParams(params), options, d));
+  call(method: string, params: unknown, options: CallOptions = NO_OPTIONS): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new ClusterClosedError());
+    const deadline = callDeadline(options.deadlineMs, this.#rt.defaults.deadlineMs);
+    if (this.#limiter.tryAcquire()) return this.#runHeld(method, params, options, deadline);
+    const { ms, at } = deadline;
+    const run = this.#runHeldCall;
+    return new Promise((resolve, reject) => {
+      this.#limiter.enqueue(new QueuedCall(run, method, params, options, ms, at, resolve, reject), ms);
+    });
   }
 
   /** callWithNode is `call` that also says which node answered (results record it). */
@@ -286,6 +297,27 @@ export class Cluster extends TypedCalls {
     } catch (error) {
       if (error instanceof NoNodesError || (error instanceof QuorumError && error.answers.length === 0))
         await nextTurn();
+      throw error;
+    } finally {
+      this.#limiter.release();
+    }
+  }
+
+  /** #runHeldCall is #runHeld bound once, for the calls that wait in the limiter's queue. */
+  readonly #runHeldCall: HeldCallRunner = (method, params, options, deadline) =>
+    this.#runHeld(method, params, options, deadline);
+
+  /** #runHeld is `call` once it holds a `maxInflight` slot: #limited without a closure per call. */
+  async #runHeld(
+    method: string,
+    params: unknown,
+    options: CallOptions,
+    deadline: CallDeadline,
+  ): Promise<unknown> {
+    try {
+      return await callOne(this.#rt, method, encodeParams(params), options, deadline);
+    } catch (error) {
+      if (error instanceof NoNodesError) await nextTurn(); // see #limited
       throw error;
     } finally {
       this.#limiter.release();

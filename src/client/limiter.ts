@@ -1,21 +1,50 @@
 import type { CallDeadline } from './call-deadline.js';
 import { DeadlineExceededError, OverloadedError } from './errors.js';
 
-/** Waiter is one caller queued for a slot: in the FIFO, and in its deadline group if it has one. */
-class Waiter {
-  prev: Waiter | undefined;
-  next: Waiter | undefined;
-  groupPrev: Waiter | undefined;
-  groupNext: Waiter | undefined;
-  group: DeadlineGroup | undefined;
-  onAbort: (() => void) | undefined;
+/**
+ * LimiterWaiter is one caller queued for a slot: in the FIFO, and in its deadline group if it has
+ * one. It is the whole record of a queued call (no closure, no promise of the limiter's own): the
+ * limiter calls `granted` when it hands the waiter a slot, or `refused` when it leaves the queue.
+ */
+export abstract class LimiterWaiter {
+  prev: LimiterWaiter | undefined = undefined;
+  next: LimiterWaiter | undefined = undefined;
+  groupPrev: LimiterWaiter | undefined = undefined;
+  groupNext: LimiterWaiter | undefined = undefined;
+  group: DeadlineGroup | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  constructor(
+    /** signal: the caller's signal, if any: the waiter leaves the queue when it aborts. */
+    readonly signal: AbortSignal | undefined,
+    /** at: when this waiter's deadline passes (`Date.now()` time; Infinity: never). */
+    readonly at: number,
+  ) {}
+
+  /** granted: the waiter holds a slot now (pair it with one `release`). */
+  abstract granted(): void;
+
+  /** refused: the waiter left the queue (or never entered it) without a slot, for `error`. */
+  abstract refused(error: unknown): void;
+}
+
+/** PromiseWaiter is `acquire`'s waiter: it settles the promise `acquire` returned. */
+class PromiseWaiter extends LimiterWaiter {
   constructor(
     readonly resolve: () => void,
     readonly reject: (error: unknown) => void,
-    readonly signal: AbortSignal | undefined,
-    /** at: when this waiter's deadline passes (`Date.now()` time). */
-    readonly at: number,
-  ) {}
+    signal: AbortSignal | undefined,
+    at: number,
+  ) {
+    super(signal, at);
+  }
+
+  granted(): void {
+    this.resolve();
+  }
+
+  refused(error: unknown): void {
+    this.reject(error);
+  }
 }
 
 /**
@@ -23,8 +52,8 @@ class Waiter {
  * that order, so one timer (armed for the oldest) serves them all, not one timer per waiter.
  */
 class DeadlineGroup {
-  head: Waiter | undefined;
-  tail: Waiter | undefined;
+  head: LimiterWaiter | undefined;
+  tail: LimiterWaiter | undefined;
   timer: NodeJS.Timeout | undefined;
   constructor(readonly ms: number) {}
 }
@@ -38,8 +67,8 @@ class DeadlineGroup {
 export class Limiter {
   #active = 0;
   #waiting = 0;
-  #head: Waiter | undefined;
-  #tail: Waiter | undefined;
+  #head: LimiterWaiter | undefined;
+  #tail: LimiterWaiter | undefined;
   #closed: Error | undefined;
   readonly #groups = new Map<number, DeadlineGroup>();
 
@@ -72,28 +101,50 @@ export class Limiter {
    * with the close reason after `close`. Pair every successful acquire with one `release`.
    */
   acquire(signal?: AbortSignal, deadline?: CallDeadline): Promise<void> | undefined {
-    if (this.#closed) return Promise.reject(this.#closed);
-    if (this.#active < this.max && this.#waiting === 0) {
-      this.#active++;
-      return undefined;
-    }
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (deadline !== undefined && deadline.at <= Date.now()) {
-      return Promise.reject(new DeadlineExceededError(deadline.ms));
-    }
-    if (this.#waiting >= this.maxQueued) {
-      const why = `${this.max} calls in flight and ${this.#waiting} waiting (maxQueued)`;
-      return Promise.reject(new OverloadedError(`client queue is full: ${why}`, undefined));
-    }
+    if (this.tryAcquire()) return undefined;
     return new Promise<void>((resolve, reject) => {
-      const w = new Waiter(resolve, reject, signal, deadline?.at ?? Number.POSITIVE_INFINITY);
-      this.#push(w);
-      if (deadline !== undefined && Number.isFinite(deadline.at)) this.#pushGroup(w, deadline.ms);
-      if (signal) {
-        w.onAbort = () => this.#leave(w, signal.reason);
-        signal.addEventListener('abort', w.onAbort, { once: true });
-      }
+      const at = deadline?.at ?? Number.POSITIVE_INFINITY;
+      this.enqueue(new PromiseWaiter(resolve, reject, signal, at), deadline?.ms);
     });
+  }
+
+  /** tryAcquire takes a slot when one is free and nobody waits for one (then pair it with `release`). */
+  tryAcquire(): boolean {
+    if (this.#closed || this.#active >= this.max || this.#waiting > 0) return false;
+    this.#active++;
+    return true;
+  }
+
+  /**
+   * enqueue queues `w` for a slot (`acquire` without a promise of its own): `w.granted` runs when it
+   * is handed one, `w.refused` when its signal aborts, when its deadline (`w.at`, of length
+   * `deadlineMs`) passes, on `close`, or at once when the limiter is closed, the signal already
+   * aborted, the deadline already past, or `maxQueued` callers already wait. Call it only when
+   * `tryAcquire` failed.
+   */
+  enqueue(w: LimiterWaiter, deadlineMs?: number): void {
+    const refusal = this.#refusal(w, deadlineMs);
+    if (refusal !== undefined) {
+      w.refused(refusal);
+      return;
+    }
+    const signal = w.signal;
+    this.#push(w);
+    if (deadlineMs !== undefined && Number.isFinite(w.at)) this.#pushGroup(w, deadlineMs);
+    if (signal) {
+      w.onAbort = () => this.#leave(w, signal.reason);
+      signal.addEventListener('abort', w.onAbort, { once: true });
+    }
+  }
+
+  /** #refusal is why `w` may not queue at all, or undefined when it may. */
+  #refusal(w: LimiterWaiter, deadlineMs: number | undefined): unknown {
+    if (this.#closed) return this.#closed;
+    if (w.signal?.aborted) return w.signal.reason ?? new Error('aborted');
+    if (deadlineMs !== undefined && w.at <= Date.now()) return new DeadlineExceededError(deadlineMs);
+    if (this.#waiting < this.maxQueued) return undefined;
+    const why = `${this.max} calls in flight and ${this.#waiting} waiting (maxQueued)`;
+    return new OverloadedError(`client queue is full: ${why}`, undefined);
   }
 
   /** release frees a slot, handing it to the longest waiter if any. */
@@ -104,7 +155,7 @@ export class Limiter {
       return;
     }
     this.#unlink(next);
-    next.resolve();
+    next.granted();
   }
 
   /** close rejects every waiter with `reason`, and every later acquire; slots in use stay theirs. */
@@ -113,7 +164,7 @@ export class Limiter {
     while (this.#head) this.#leave(this.#head, reason);
   }
 
-  #push(w: Waiter): void {
+  #push(w: LimiterWaiter): void {
     w.prev = this.#tail;
     if (this.#tail) this.#tail.next = w;
     else this.#head = w;
@@ -121,7 +172,7 @@ export class Limiter {
     this.#waiting++;
   }
 
-  #pushGroup(w: Waiter, ms: number): void {
+  #pushGroup(w: LimiterWaiter, ms: number): void {
     let g = this.#groups.get(ms);
     if (g === undefined) {
       g = new DeadlineGroup(ms);
@@ -148,13 +199,13 @@ export class Limiter {
     if (g.head !== undefined) this.#arm(g);
   }
 
-  #leave(w: Waiter, error: unknown): void {
+  #leave(w: LimiterWaiter, error: unknown): void {
     if (w.prev === undefined && this.#head !== w) return; // already handed a slot, or gone
     this.#unlink(w);
-    w.reject(error);
+    w.refused(error);
   }
 
-  #unlink(w: Waiter): void {
+  #unlink(w: LimiterWaiter): void {
     if (w.prev) w.prev.next = w.next;
     else this.#head = w.next;
     if (w.next) w.next.prev = w.prev;
