@@ -9,22 +9,20 @@
  * already stored come back as `agrees`, never written twice. The worker has one lease at a time,
  * and every claim under it is one a slot works: after any etcd error, and once per TTL, the worker
  * releases the others (`WorkerClaims`). Logs `queue worker started`, `chunk claim lost`, `queue
- * paused: etcd out of space`, `queue resumed`, `queue worker stopped`.
+ * paused: etcd out of space`, `queue resumed`, `queue worker stopped`. What it does with a claimed
+ * chunk (queue-worker-work.ts) is loaded with the first claim: a node at rest never loads it.
  */
 import type { Etcd3, Lease } from 'etcd3';
 import type { ArithLimits } from '../arith/limits.js';
 import type { Logger } from '../logger.js';
 import { resultsPrefix } from '../results/keys.js';
-import { parseChunk } from '../results/queue/chunk.js';
-import { tryFinalize } from '../results/queue/finalize.js';
 import { isNoSpace } from '../results/queue/queue-error.js';
 import { queueKey } from '../results/queue/queue-keys.js';
 import { readSpace } from '../results/queue/space.js';
-import { emptyTally } from '../results/queue/tally.js';
 import { sleep } from '../util/backoff.js';
 import { type EtcdDenial, etcdDenial, retryEtcd } from '../util/retry-etcd.js';
-import { type AckContext, storeAndAck } from './queue-worker-ack.js';
-import { type ComputeContext, type ComputedChunk, computeClaimedChunk } from './queue-worker-chunk.js';
+import type { AckContext } from './queue-worker-ack.js';
+import type { ComputeContext } from './queue-worker-chunk.js';
 import { giveBack, takeClaim, WorkerClaims } from './queue-worker-claims.js';
 import { workerDeniedMessage } from './queue-worker-denied.js';
 import { type IndexedChunk, QueueIndex } from './queue-worker-index.js';
@@ -205,7 +203,10 @@ export class QueueWorker {
     try {
       const claim = await takeClaim(etcd, { chunkKey: chunk.key, claimKey, leaseId, token });
       if (!claim) return; // claimed by another worker, or gone: the watch tells us which
-      acked = await this.#computeStoreAck(chunk, claim.value, claimKey, token);
+      const work = await import('./queue-worker-work.js');
+      const tallyKey = queueKey(namespace, chunk.jobId, 't', chunk.name);
+      const keys = { chunkKey: chunk.key, claimKey, token, tallyKey };
+      acked = await work.computeStoreAck(this.#o, this.#ack, chunk, claim.value, keys);
     } catch (error) {
       // Give the chunk back at once rather than at lease expiry; if etcd cannot be reached now, the
       // sweep that follows every error releases it (the claim is not held any more).
@@ -221,32 +222,10 @@ export class QueueWorker {
       // A retried ack that did commit lands here too: the chunk is gone either way.
       logger.debug({ chunk: chunk.key }, 'chunk claim lost');
     }
-    if (this.#index.chunksLeft(chunk.jobId) <= 1) await tryFinalize(this.#o, chunk.jobId).catch(() => false);
-  }
-
-  /** #computeStoreAck computes a claimed chunk, stores its results and acks it; false if the claim was lost. */
-  async #computeStoreAck(
-    chunk: IndexedChunk,
-    value: Buffer,
-    claimKey: string,
-    token: string,
-  ): Promise<boolean> {
-    const parsed = parseChunk(value.toString('utf8'));
-    let computed: ComputedChunk;
-    if (parsed instanceof Error) {
-      const issue = {
-        kind: 'failed' as const,
-        method: '?',
-        error: { code: 'INVALID_OP', message: parsed.message },
-      };
-      computed = {
-        records: [],
-        tally: { ...emptyTally(), failed: Number(chunk.name.split('-')[1]), issues: [issue] },
-      };
-    } else computed = await computeClaimedChunk(parsed, chunk.jobId, this.#o);
-    const tallyKey = queueKey(this.#o.namespace, chunk.jobId, 't', chunk.name);
-    const keys = { chunkKey: chunk.key, claimKey, token, tallyKey };
-    return storeAndAck(this.#ack, computed.records, computed.tally, keys);
+    if (this.#index.chunksLeft(chunk.jobId) <= 1) {
+      const { tryFinalize } = await import('./queue-worker-work.js');
+      await tryFinalize(this.#o, chunk.jobId).catch(() => false);
+    }
   }
 
   /** #pause stops claiming while etcd's NOSPACE alarm is raised; claims lapse or are released by acks failing. */

@@ -7,7 +7,6 @@
  */
 import os from 'node:os';
 import type { Etcd3, IKeyValue } from 'etcd3';
-import { parseNodeInfo } from './node-info.js';
 import type { NodeInfo } from './types.js';
 
 /** NodeIdTakenError: the key is held by another live process that registered the same node id. */
@@ -91,6 +90,9 @@ async function judge(req: ClaimRequest, kv: IKeyValue): Promise<ClaimReason> {
   if (kv.lease === req.leaseId && value === req.value) return 'own';
   if (kv.lease === '0') return 'no-lease';
   if (ownLease || value === req.value) return 'own-lease';
+  // Loaded here, not at start: node-info.js brings zod (about 4 MB of a node's RSS), which a node
+  // needs only when its key holds someone else's value.
+  const { parseNodeInfo } = await import('./node-info.js');
   const info = parseNodeInfo(value);
   if (info instanceof Error) return 'garbage';
   if (info.id !== req.nodeId) return 'foreign';
