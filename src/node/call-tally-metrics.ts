@@ -1,4 +1,5 @@
-import { Counter, type Metric, type Registry } from 'prom-client';
+import type { Metric, Registry } from 'prom-client';
+import { promClient } from '../util/prom-client.js';
 import { CallTally } from './call-tally.js';
 
 /** CallTallyNames: the two series a CallTally is published as, and its latency buckets. */
@@ -15,11 +16,15 @@ export interface CallTallyNames {
 /**
  * registerCallTally makes a CallTally (per-call figures tallied without prom-client on the hot
  * path) and registers it on `registry` as a latency histogram and a calls counter, both read at
- * each scrape. The node and the gateway publish their calls this way.
+ * each scrape. The node and the gateway publish their calls this way; `tally` is one that counted
+ * already (a node's, made before its first scrape).
  */
-export function registerCallTally(registry: Registry, names: CallTallyNames): CallTally {
-  const tally = new CallTally(names.histogram, names.histogramHelp, names.buckets);
-  new Counter({
+export function registerCallTally(
+  registry: Registry,
+  names: CallTallyNames,
+  tally = new CallTally(names.histogram, names.histogramHelp, names.buckets),
+): CallTally {
+  new (promClient().Counter)({
     name: names.counter,
     help: names.counterHelp,
     labelNames: ['method', 'outcome'],

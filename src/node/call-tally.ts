@@ -1,3 +1,4 @@
+import { BucketCounts, type MetricValue } from './bucket-counts.js';
 import type { CallOutcome } from './dispatcher.js';
 
 type Outcome = CallOutcome['outcome'];
@@ -5,17 +6,7 @@ type Outcome = CallOutcome['outcome'];
 /** One method's figures: calls per outcome, and durations in fixed buckets. */
 interface MethodTally {
   outcomes: Map<Outcome, number>;
-  /** counts[i]: durations ≤ buckets[i] and > buckets[i−1]; the last slot counts the rest (+Inf). */
-  counts: Float64Array;
-  sum: number;
-  count: number;
-}
-
-/** One value as prom-client's registry formats it (what a metric's `get()` lists). */
-interface MetricValue {
-  labels: Record<string, string | number>;
-  value: number;
-  metricName: string;
+  durations: BucketCounts;
 }
 
 /**
@@ -37,15 +28,11 @@ export class CallTally {
   record(method: string, outcome: Outcome, seconds: number): void {
     let m = this.#methods.get(method);
     if (m === undefined) {
-      m = { outcomes: new Map(), counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 };
+      m = { outcomes: new Map(), durations: new BucketCounts(this.buckets) };
       this.#methods.set(method, m);
     }
     m.outcomes.set(outcome, (m.outcomes.get(outcome) ?? 0) + 1);
-    let i = 0;
-    while (i < this.buckets.length && seconds > this.buckets[i]!) i++;
-    m.counts[i]!++;
-    m.sum += seconds;
-    m.count++;
+    m.durations.observe(seconds);
   }
 
   /** counts lists the calls so far by method and outcome. */
@@ -68,16 +55,7 @@ export class CallTally {
     values: MetricValue[];
   }> {
     const values: MetricValue[] = [];
-    for (const [method, m] of this.#methods) {
-      let cumulative = 0;
-      this.buckets.forEach((le, i) => {
-        cumulative += m.counts[i]!;
-        values.push({ labels: { le, method }, value: cumulative, metricName: `${this.name}_bucket` });
-      });
-      values.push({ labels: { le: '+Inf', method }, value: m.count, metricName: `${this.name}_bucket` });
-      values.push({ labels: { method }, value: m.sum, metricName: `${this.name}_sum` });
-      values.push({ labels: { method }, value: m.count, metricName: `${this.name}_count` });
-    }
+    for (const [method, m] of this.#methods) m.durations.values(this.name, { method }, values);
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 

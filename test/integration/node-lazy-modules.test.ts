@@ -33,4 +33,17 @@ describe('a registered node at rest', () => {
     expect(files.filter((f) => f.includes('/node_modules/zod/'))).toEqual([]);
     expect(files.filter((f) => /queue-worker-work|store-many|node-info|result-record/.test(f))).toEqual([]);
   });
+
+  it('loads prom-client with the first scrape, which shows every count since the start', async () => {
+    const call = { jsonrpc: '2.0', id: 1, method: 'Arith.Multiply', params: [6, 7] };
+    const res = await fetch(`${node.http}/`, { method: 'POST', body: JSON.stringify([call, call]) });
+    expect(await res.text()).toContain('42');
+    expect(loaded().filter((f) => f.includes('/node_modules/prom-client/'))).toEqual([]);
+    const body = await (await fetch(`${node.http}/metrics`)).text();
+    expect(loaded().some((f) => f.includes('/node_modules/prom-client/'))).toBe(true);
+    expect(body).toMatch(/^arith_calls_total\{method="Arith.Multiply",outcome="ok"[^}]*\} 2$/m);
+    expect(body).toMatch(/^arith_requests_total\{transport="http"[^}]*\} 1$/m);
+    expect(body).toMatch(/^arith_batch_size_sum\{[^}]*\} 2$/m);
+    expect(body).toMatch(/^process_resident_memory_bytes/m);
+  });
 });
