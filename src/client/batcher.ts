@@ -72,7 +72,9 @@ export class Batcher<T> {
       this.#inflight++;
       void this.#opts.send(items).finally(() => {
         this.#inflight--;
-        if (this.#queue.length > 0) this.#flush();
+        // Calls pushed while this batch was answered have a flush scheduled: it takes them all in
+        // one batch, instead of this one sending the first few of them at once.
+        if (this.#queue.length > 0 && !this.#scheduled) this.#flush();
       });
     }
   }

@@ -31,6 +31,7 @@ import { callAll, callAny, callQuorum, type Receipt } from './fanout.js';
 import type { Limiter } from './limiter.js';
 import { Membership } from './membership.js';
 import type { NodeStats } from './node-client.js';
+import { OneCall } from './one-call.js';
 import { type HeldCallRunner, QueuedCall } from './queued-call.js';
 import { TypedCalls } from './typed-calls.js';
 
@@ -160,9 +161,13 @@ export class Cluster extends TypedCalls {
   /** call runs `method` on one node (balanced; transport failures retried elsewhere) and returns its result. */
   call(method: string, params: unknown, options: CallOptions = NO_OPTIONS): Promise<unknown> {
     if (this.#closed) return Promise.reject(new ClusterClosedError());
-    const deadline = callDeadline(options.deadlineMs, this.#rt.defaults.deadlineMs);
-    if (this.#limiter.tryAcquire()) return this.#runHeld(method, params, options, deadline);
-    const { ms, at } = deadline;
+    const ms = options.deadlineMs ?? this.#rt.defaults.deadlineMs;
+    const at = Date.now() + ms;
+    if (this.#limiter.tryAcquire()) {
+      return new Promise((resolve, reject) =>
+        this.#startHeld(method, params, options, ms, at, resolve, reject),
+      );
+    }
     const run = this.#runHeldCall;
     return new Promise((resolve, reject) => {
       this.#limiter.enqueue(new QueuedCall(run, method, params, options, ms, at, resolve, reject), ms);
@@ -303,9 +308,49 @@ export class Cluster extends TypedCalls {
     }
   }
 
-  /** #runHeldCall is #runHeld bound once, for the calls that wait in the limiter's queue. */
-  readonly #runHeldCall: HeldCallRunner = (method, params, options, deadline) =>
-    this.#runHeld(method, params, options, deadline);
+  /** #runHeldCall is #startHeld bound once, for the calls that wait in the limiter's queue. */
+  readonly #runHeldCall: HeldCallRunner = (method, params, options, ms, at, resolve, reject) =>
+    this.#startHeld(method, params, options, ms, at, resolve, reject);
+
+  /**
+   * #startHeld starts `call` once it holds a `maxInflight` slot: a OneCall that frees the slot as it
+   * settles (no async function, no promise but the caller's); hedged calls go through #runHeld.
+   */
+  #startHeld(
+    method: string,
+    params: unknown,
+    options: CallOptions,
+    ms: number,
+    at: number,
+    resolve: (value: unknown) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    const hedgeMs = options.hedgeMs ?? this.#rt.defaults.hedgeMs;
+    if (hedgeMs !== undefined && hedgeMs > 0) {
+      this.#runHeld(method, params, options, { ms, at }).then(resolve, reject);
+      return;
+    }
+    let encoded: unknown;
+    try {
+      encoded = encodeParams(params);
+    } catch (error) {
+      this.#limiter.release();
+      reject(error);
+      return;
+    }
+    new OneCall(
+      this.#rt,
+      method,
+      encoded,
+      options,
+      ms,
+      at,
+      resolve,
+      reject,
+      this.#limiter,
+      undefined,
+    ).begin();
+  }
 
   /** #runHeld is `call` once it holds a `maxInflight` slot: #limited without a closure per call. */
   async #runHeld(

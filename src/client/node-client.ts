@@ -7,7 +7,7 @@ import { errorFromRpc, TransportError } from './errors.js';
 import { Ewma } from './ewma.js';
 import { NodeHealth } from './node-health.js';
 import { NodeProber } from './node-prober.js';
-import type { PendingCall } from './pending-call.js';
+import type { CallRecord } from './pending-call.js';
 import type { BatchRequest, Channel, TransportName } from './transport/channel.js';
 import { HttpChannel } from './transport/http-channel.js';
 import type { NodeTlsClientOptions } from './transport/node-tls.js';
@@ -56,7 +56,7 @@ export class NodeClient implements PickTarget {
   readonly #channels: Channel[];
   readonly #health = new NodeHealth();
   readonly #ewma = new Ewma();
-  readonly #batcher: Batcher<PendingCall>;
+  readonly #batcher: Batcher<CallRecord>;
   #nextId = 1;
   #nextChannel = 0;
   readonly #prober: NodeProber;
@@ -114,14 +114,14 @@ export class NodeClient implements PickTarget {
   }
 
   /** submit queues a call for this node; it is sent in the current tick's batch. */
-  submit(call: PendingCall): void {
+  submit(call: CallRecord): void {
     this.inflight++;
     this.calls++;
     this.#batcher.push(call);
   }
 
   /** submitAll queues calls that belong together (a `callMany`): they go out at once, batched. */
-  submitAll(calls: readonly PendingCall[]): void {
+  submitAll(calls: readonly CallRecord[]): void {
     this.inflight += calls.length;
     this.calls += calls.length;
     this.#batcher.pushAll(calls);
@@ -138,7 +138,7 @@ export class NodeClient implements PickTarget {
     await Promise.all(this.#channels.map((c) => c.close()));
   }
 
-  async #send(calls: PendingCall[]): Promise<void> {
+  async #send(calls: CallRecord[]): Promise<void> {
     const live = calls.filter((c) => !c.settled);
     try {
       if (live.length > 0) await this.#exchange(live);
@@ -147,7 +147,7 @@ export class NodeClient implements PickTarget {
     }
   }
 
-  async #exchange(live: PendingCall[]): Promise<void> {
+  async #exchange(live: CallRecord[]): Promise<void> {
     const firstId = this.#nextId;
     this.#nextId += live.length;
     let deadlineAt = 0;

@@ -1,14 +1,19 @@
-import type { CallDeadline } from './call-deadline.js';
 import type { CallOptions } from './call-one.js';
 import { LimiterWaiter } from './limiter.js';
 
-/** HeldCallRunner runs a call that already holds a `maxInflight` slot, and frees it when it settles. */
+/**
+ * HeldCallRunner starts a call that already holds a `maxInflight` slot (it frees the slot when the
+ * call settles) and settles `resolve` / `reject` with its outcome.
+ */
 export type HeldCallRunner = (
   method: string,
   params: unknown,
   options: CallOptions,
-  deadline: CallDeadline,
-) => Promise<unknown>;
+  deadlineMs: number,
+  deadlineAt: number,
+  resolve: (value: unknown) => void,
+  reject: (error: unknown) => void,
+) => void;
 
 /**
  * QueuedCall is one `call` waiting for a `maxInflight` slot. With 100,000 calls pending most of
@@ -34,8 +39,7 @@ export class QueuedCall extends LimiterWaiter {
 
   /** granted starts the call in the slot it was handed. */
   granted(): void {
-    const deadline = { ms: this.deadlineMs, at: this.at };
-    this.run(this.method, this.params, this.options, deadline).then(this.resolve, this.reject);
+    this.run(this.method, this.params, this.options, this.deadlineMs, this.at, this.resolve, this.reject);
   }
 
   /** refused rejects the caller's promise with why the call left the queue. */

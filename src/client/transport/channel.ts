@@ -1,4 +1,4 @@
-import type { PendingCall } from '../pending-call.js';
+import type { CallRecord } from '../pending-call.js';
 
 /** TransportName: how the SDK talks to nodes: pipelined newline-delimited TCP (default) or HTTP. */
 export type TransportName = 'tcp' | 'http';
@@ -21,7 +21,7 @@ export interface BatchRequest {
    */
   callDeadlinesAt?: readonly number[] | undefined;
   /** lone: the call, when the batch holds just one (HTTP sends it unwrapped and may abort it). */
-  lone: PendingCall | undefined;
+  lone: CallRecord | undefined;
 }
 
 /**

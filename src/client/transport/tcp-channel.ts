@@ -75,22 +75,22 @@ export class TcpChannel implements Channel {
     const waitMs = remainingMs(batch.deadlineAt, now);
     const perCall = batch.callDeadlinesAt?.map((at) => remainingMs(at, now));
     const line = `[${deadlineNote(waitMs, perCall)}${batch.calls}]\n`;
+    const { firstId, count } = batch;
     return new Promise((resolve, reject) => {
-      const entry: InFlight = {
-        firstId: batch.firstId,
-        count: batch.count,
-        bytes: line.length,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          const msg = `no answer within ${waitMs + SILENCE_GRACE_MS} ms`;
-          this.#drop(socket, new TransportError(msg, this.#opts.nodeId, 'timeout'));
-        }, waitMs + SILENCE_GRACE_MS),
-      };
+      // The timer's callback is a module function with arguments: a closure here would keep this
+      // scope, and with it the batch's text, alive until the batch is answered.
+      const timer = setTimeout(silentTooLong, waitMs + SILENCE_GRACE_MS, this, socket, waitMs);
+      const entry: InFlight = { firstId, count, bytes: line.length, resolve, reject, timer };
       if (this.#inflight.length === 0) this.#watch?.busy();
       this.#inflight.push(entry);
       socket.write(line);
     });
+  }
+
+  /** timedOut drops `socket`: a batch on it waited `waitMs` and the grace without an answer. */
+  timedOut(socket: net.Socket, waitMs: number): void {
+    const msg = `no answer within ${waitMs + SILENCE_GRACE_MS} ms`;
+    this.#drop(socket, new TransportError(msg, this.#opts.nodeId, 'timeout'));
   }
 
   ping(timeoutMs: number): Promise<void> {
@@ -235,4 +235,8 @@ export class TcpChannel implements Channel {
     if (this.#inflight.length === 0) this.#drained?.();
     return entry;
   }
+}
+
+function silentTooLong(channel: TcpChannel, socket: net.Socket, waitMs: number): void {
+  channel.timedOut(socket, waitMs);
 }
