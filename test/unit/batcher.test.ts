@@ -23,6 +23,31 @@ describe('Batcher', () => {
     for (const r of release) r();
   });
 
+  // Callers resumed by a batch's answer push their next calls one by one, some before the batch
+  // counts as done and some after: they must still go out together, not the first few alone.
+  it('sends calls pushed while a batch is answered in one batch, with the scheduled flush', async () => {
+    const sent: string[][] = [];
+    let release: () => void = () => {};
+    const b = new Batcher<string>({
+      maxBatch: 128,
+      maxConcurrent: 1,
+      send: (items) => {
+        sent.push(items);
+        return new Promise<void>((r) => {
+          release = r;
+        });
+      },
+    });
+    b.push('a');
+    release(); // a's batch is answered; the batcher learns it a microtask later
+    b.push('b'); // before it does
+    await Promise.resolve();
+    await Promise.resolve();
+    b.push('c'); // after it did
+    await new Promise((r) => setImmediate(r));
+    expect(sent).toEqual([['a'], ['b', 'c']]);
+  });
+
   it('sends a full batch at once and never exceeds maxBatch', async () => {
     const batches: number[][] = [];
     const b = new Batcher<number>({
