@@ -1,7 +1,7 @@
 /** Small statistics helpers shared by every section. */
 
 /** percentile returns the q-quantile (0..1) of an ascending array (nearest rank), or 0 when empty. */
-export function percentile(sorted: readonly number[], q: number): number {
+export function percentile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
@@ -42,9 +42,13 @@ export class LatencyRecorder {
     return this.#samples.length;
   }
 
-  /** summary sorts the samples and returns p50 and p99 in ms. */
+  /**
+   * summary sorts the samples and returns p50 and p99 in ms. A Float64Array sorts numerically in
+   * native code: a comparator called from JavaScript took ~0.5 s of the bench process's CPU for a
+   * 256-caller run, inside the measured window (so in its CPU per call).
+   */
   summary(): { p50Ms: number; p99Ms: number } {
-    const s = this.#samples.sort((a, b) => a - b);
+    const s = Float64Array.from(this.#samples).sort();
     return { p50Ms: round(percentile(s, 0.5)), p99Ms: round(percentile(s, 0.99)) };
   }
 }
