@@ -204,7 +204,11 @@ export class QueueWorker {
     this.#claims.hold(claimKey);
     try {
       const claim = await takeClaim(etcd, { chunkKey: chunk.key, claimKey, leaseId, token });
-      if (!claim) return; // claimed by another worker, or gone: the watch tells us which
+      if (!claim) return; // gone: the watch says so
+      if (claim.value === undefined) {
+        this.#index.noteClaimed(chunk, claim.takenAt);
+        return;
+      }
       acked = await this.#computeStoreAck(chunk, claim.value, claimKey, token);
     } catch (error) {
       // Give the chunk back at once rather than at lease expiry; if etcd cannot be reached now, the
