@@ -105,14 +105,17 @@ export interface ClaimRequest {
   token: string;
 }
 
+/** ClaimResult: the claimed chunk's value, or the revision at which another worker's claim of it was put. */
+export type ClaimResult = { value: Buffer; takenAt?: undefined } | { value?: undefined; takenAt: bigint };
+
 /**
  * takeClaim claims a chunk (claim key absent and chunk present → put the claim under the lease,
- * read the chunk) and resolves with the chunk's value, or undefined when the chunk is gone or
- * another worker holds it. A failed compare reads the claim back: if it carries this worker's token,
+ * read the chunk) and resolves with the chunk's value, `takenAt` when another worker holds it, or
+ * undefined when the chunk is gone. A failed compare reads the claim back: if it carries this worker's token,
  * an earlier try of this same request committed (etcd3 retries a try that timed out, on another
  * member after a leader loss) and the claim is this worker's: it is adopted, never left behind.
  */
-export async function takeClaim(etcd: Etcd3, req: ClaimRequest): Promise<{ value: Buffer } | undefined> {
+export async function takeClaim(etcd: Etcd3, req: ClaimRequest): Promise<ClaimResult | undefined> {
   const claimKey = Buffer.from(req.claimKey);
   const chunkKey = Buffer.from(req.chunkKey);
   const res = await etcd.kv.txn({
@@ -131,7 +134,8 @@ export async function takeClaim(etcd: Etcd3, req: ClaimRequest): Promise<{ value
     return value ? { value } : undefined;
   }
   const claim = res.responses[0]?.response_range?.kvs[0];
-  if (claim?.value.toString('utf8') !== req.token) return undefined;
+  if (!claim) return undefined;
+  if (claim.value.toString('utf8') !== req.token) return { takenAt: BigInt(claim.mod_revision) };
   const chunk = await etcd.kv.range({ key: chunkKey });
   const value = chunk.kvs[0]?.value;
   if (value) return { value };

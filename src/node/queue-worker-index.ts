@@ -20,6 +20,8 @@ export interface IndexedChunk {
   key: string;
   createRevision: bigint;
   claimed: boolean;
+  /** claimRevision: the etcd revision of the last claim put or delete the index applied (0n: none). */
+  claimRevision: bigint;
   gone: boolean;
   /** held: this worker is working it (or trying to claim it). */
   held: boolean;
@@ -60,7 +62,8 @@ export class QueueIndex {
         ...(revision ? { revision } : {}),
       });
       revision ??= res.header.revision;
-      for (const kv of res.kvs) this.#apply('put', kv.key.toString('utf8'), BigInt(kv.create_revision));
+      for (const kv of res.kvs)
+        this.#apply('put', kv.key.toString('utf8'), BigInt(kv.create_revision), BigInt(kv.mod_revision));
       const last = res.kvs.at(-1);
       if (!res.more || !last) break;
       from = Buffer.concat([last.key, Buffer.from([0])]);
@@ -111,6 +114,18 @@ export class QueueIndex {
     chunk.held = false;
   }
 
+  /**
+   * noteClaimed says a claim transaction found `chunk` claimed by another worker, the claim put at
+   * `revision`: the chunk is not picked again until the index sees that claim deleted, even if its
+   * watch has not delivered the put yet (without this a slot would race for it again at once).
+   * A note older than the last claim event applied is ignored.
+   */
+  noteClaimed(chunk: IndexedChunk, revision: bigint): void {
+    if (revision <= chunk.claimRevision) return;
+    chunk.claimed = true;
+    chunk.claimRevision = revision;
+  }
+
   /** chunksLeft is how many chunks of `jobId` the index still sees. */
   chunksLeft(jobId: string): number {
     return this.#perJob.get(jobId) ?? 0;
@@ -123,11 +138,16 @@ export class QueueIndex {
   }
 
   #onEvent({ type, kv }: PrefixEvent): void {
-    this.#apply(type, kv.key.toString('utf8'), BigInt(kv.create_revision || kv.mod_revision));
+    this.#apply(
+      type,
+      kv.key.toString('utf8'),
+      BigInt(kv.create_revision || kv.mod_revision),
+      BigInt(kv.mod_revision),
+    );
     this.onChange();
   }
 
-  #apply(type: 'put' | 'delete', key: string, createRevision: bigint): void {
+  #apply(type: 'put' | 'delete', key: string, createRevision: bigint, modRevision: bigint): void {
     const parsed = parseQueueKey(this.namespace, key);
     if (!parsed || parsed.kind === 't') return;
     const chunkKey = parsed.kind === 'c' ? key : queueKey(this.namespace, parsed.jobId, 'c', parsed.name);
@@ -140,6 +160,7 @@ export class QueueIndex {
           key,
           createRevision,
           claimed: false,
+          claimRevision: 0n,
           gone: false,
           held: false,
         };
@@ -155,6 +176,8 @@ export class QueueIndex {
       }
       return;
     }
-    if (entry) entry.claimed = type === 'put';
+    if (!entry || modRevision < entry.claimRevision) return;
+    entry.claimed = type === 'put';
+    entry.claimRevision = modRevision;
   }
 }

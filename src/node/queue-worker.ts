@@ -202,7 +202,11 @@ export class QueueWorker {
     this.#claims.hold(claimKey);
     try {
       const claim = await takeClaim(etcd, { chunkKey: chunk.key, claimKey, leaseId, token });
-      if (!claim) return; // claimed by another worker, or gone: the watch tells us which
+      if (!claim) return; // gone: the watch says so
+      if (claim.value === undefined) {
+        this.#index.noteClaimed(chunk, claim.takenAt); // claimed by another worker
+        return;
+      }
       const work = await import('./queue-worker-work.js');
       const tallyKey = queueKey(namespace, chunk.jobId, 't', chunk.name);
       const keys = { chunkKey: chunk.key, claimKey, token, tallyKey };
