@@ -37,7 +37,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [options]
   --quick              1 run of ~1 s per scenario, callers 1 and 256 (CI smoke run, ~1 min)
   --runs N             repetitions per scenario, median reported (default 3)
-  --seconds S          measured seconds per throughput run (default 1.5; quick 1)
+  --seconds S          measured seconds per throughput run (default 1.2; quick 1)
   --callers 1,64,256   concurrent callers for the throughput section
   --only a,b           sections to run: ${SECTIONS.join(', ')}
   --scenario a,b       throughput scenarios whose id contains one of these (e.g. sdk-batch,go-pair)
@@ -73,8 +73,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const o: BenchOptions = {
     quick,
     runs: quick ? 1 : 3,
-    seconds: quick ? 1 : 1.5,
-    warmupMs: quick ? 200 : 300,
+    seconds: quick ? 1 : 1.2,
+    warmupMs: quick ? 200 : 250,
     callers: quick ? [1, 256] : [1, 64, 256],
     sections: [...SECTIONS],
     scenarios: [],
