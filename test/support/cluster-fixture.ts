@@ -37,7 +37,17 @@ export class ClusterFixture {
   async close(): Promise<void> {
     await Promise.all(this.clusters.map((c) => c.close()));
     await stopAllNodes();
-    for (const ns of this.namespaces) await this.admin.delete().prefix(`/${ns}/`).exec();
+    for (const ns of this.namespaces) {
+      // Each namespace is this file's alone: a delete that outlasts its deadline on a busy etcd
+      // (a queue test leaves 100,000 result keys) leaves data no other test reads. Say so, do not fail.
+      await this.admin
+        .delete()
+        .prefix(`/${ns}/`)
+        .exec()
+        .catch((error: unknown) =>
+          console.warn(`[fixture] /${ns}/ not deleted: ${(error as Error).message}`),
+        );
+    }
     this.admin.close();
     for (const fn of this.cleanups.reverse()) await fn();
   }
