@@ -102,7 +102,17 @@ export async function startNode(opts: StartNodeOptions = {}): Promise<NodeProces
       });
     });
   };
-  const listening = JSON.parse(await waitFor('listening')) as { http: number; tcp: number };
+  // A node that does not start in time is killed: a failed start must leave no process behind
+  // (27 slow nodes of a profiled bench once outlived it, each retrying a stopped etcd).
+  const orKill = async <T>(waiting: Promise<T>): Promise<T> => {
+    try {
+      return await waiting;
+    } catch (error) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      throw error;
+    }
+  };
+  const listening = JSON.parse(await orKill(waitFor('listening'))) as { http: number; tcp: number };
   const node: NodeProcess = {
     id,
     pid: child.pid ?? -1,
@@ -121,7 +131,7 @@ export async function startNode(opts: StartNodeOptions = {}): Promise<NodeProces
     },
   };
   started.add(node);
-  await waitFor(opts.waitFor ?? (opts.standalone ? 'listening' : 'registered'));
+  await orKill(waitFor(opts.waitFor ?? (opts.standalone ? 'listening' : 'registered')));
   return node;
 }
 
