@@ -8,14 +8,11 @@
 import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { Etcd3 } from 'etcd3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pickerBuilder } from '../../src/client/balance/balancers.js';
-import { Cluster } from '../../src/client/cluster.js';
+import type { Cluster } from '../../src/client/cluster.js';
 import { Limiter } from '../../src/client/limiter.js';
-import { Membership } from '../../src/client/membership.js';
 import type { NodeInfo } from '../../src/registry/types.js';
-import { FakeSource } from '../support/fake-node-source.js';
+import { clusterOnSource, FakeSource } from '../support/fake-node-source.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -40,16 +37,7 @@ function clusterOn(port: number, limiter: Limiter): Cluster {
     hostname: 'h',
   };
   const source = new FakeSource([node]);
-  const membership = new Membership(pickerBuilder('p2c'), {
-    transport: 'tcp',
-    connections: 1,
-    pipeline: 32,
-    maxBatch: 128,
-    connectTimeoutMs: 1_000,
-  });
-  membership.attach(source);
-  const etcd = { close: () => undefined } as unknown as Etcd3;
-  return new Cluster(etcd, source, membership, { etcd: [], namespace: 'unit', attempts: 1 }, limiter);
+  return clusterOnSource(source, { attempts: 1 }, limiter);
 }
 
 const cleanup: (() => Promise<void>)[] = [];

@@ -1,29 +1,11 @@
-/**
- * A Cluster with no live node (a fake node source that lists none; no etcd, no sockets): calls
- * fail with NoNodesError, but only after a turn of the event loop. A caller that retries in a loop
- * (a load generator, a worker) must not starve timers and I/O, or the discovery watch that would
- * bring nodes back never runs: an etcd relist right after a partition heals can list no node.
- */
-import type { Etcd3 } from 'etcd3';
 import { describe, expect, it } from 'vitest';
-import { pickerBuilder } from '../../src/client/balance/balancers.js';
-import { Cluster } from '../../src/client/cluster.js';
+import type { Cluster } from '../../src/client/cluster.js';
 import { NoNodesError, QuorumError } from '../../src/client/errors.js';
-import { Membership } from '../../src/client/membership.js';
-import { FakeSource } from '../support/fake-node-source.js';
+import { clusterOnSource, FakeSource } from '../support/fake-node-source.js';
 
 function emptyCluster(): Cluster {
   const source = new FakeSource();
-  const membership = new Membership(pickerBuilder('p2c'), {
-    transport: 'tcp',
-    connections: 1,
-    pipeline: 32,
-    maxBatch: 128,
-    connectTimeoutMs: 1_000,
-  });
-  membership.attach(source);
-  const etcd = { close: () => undefined } as unknown as Etcd3;
-  return new Cluster(etcd, source, membership, { etcd: [], namespace: 'unit' });
+  return clusterOnSource(source);
 }
 
 /** failUntilTimer retries `call` until a 0 ms timer set before the first try has fired (at most 10,000 tries). */

@@ -6,30 +6,18 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { Etcd3 } from 'etcd3';
 import { describe, expect, it } from 'vitest';
-import { pickerBuilder } from '../../src/client/balance/balancers.js';
-import { Cluster } from '../../src/client/cluster.js';
+import type { Cluster } from '../../src/client/cluster.js';
 import { ClusterClosedError } from '../../src/client/errors.js';
 import { Limiter } from '../../src/client/limiter.js';
-import { Membership } from '../../src/client/membership.js';
-import { FakeSource } from '../support/fake-node-source.js';
+import { clusterOnSource, FakeSource } from '../support/fake-node-source.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
 function clusterWith(limiter: Limiter): Cluster {
   const source = new FakeSource();
-  const membership = new Membership(pickerBuilder('p2c'), {
-    transport: 'tcp',
-    connections: 1,
-    pipeline: 32,
-    maxBatch: 128,
-    connectTimeoutMs: 1_000,
-  });
-  membership.attach(source);
-  const etcd = { close: () => undefined } as unknown as Etcd3;
-  return new Cluster(etcd, source, membership, { etcd: [], namespace: 'unit' }, limiter);
+  return clusterOnSource(source, {}, limiter);
 }
 
 describe('a call waiting for a maxInflight slot', () => {
