@@ -1,8 +1,9 @@
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import type { CallTally } from '../node/call-tally.js';
 import { registerCallTally } from '../node/call-tally-metrics.js';
 import type { CallOutcome } from '../node/dispatcher.js';
 import type { RejectReason } from '../node/metrics.js';
+import { collectedGauge } from '../util/prom-client.js';
 
 /** GatewayMetricsSources are read at each scrape. */
 export interface GatewayMetricsSources {
@@ -49,16 +50,8 @@ export class GatewayMetrics {
       labelNames: ['transport', 'reason'],
       registers,
     });
-    const gauge = (name: string, help: string, read: () => number): void => {
-      new Gauge({
-        name,
-        help,
-        registers,
-        collect() {
-          this.set(read());
-        },
-      });
-    };
+    const gauge = (name: string, help: string, read: () => number): void =>
+      collectedGauge(registers, name, help, read);
     gauge('arith_gateway_inflight_calls', 'Calls being forwarded now', sources.inflightCalls);
     gauge('arith_gateway_nodes', 'Live nodes the gateway knows from etcd', sources.nodes);
     gauge('arith_gateway_open_connections', 'Open client connections over both ports', sources.connections);

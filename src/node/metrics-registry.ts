@@ -1,5 +1,5 @@
 import type { Metric, Registry } from 'prom-client';
-import { promClient } from '../util/prom-client.js';
+import { collectedGauge, promClient } from '../util/prom-client.js';
 import type { BucketCounts, MetricValue } from './bucket-counts.js';
 import type { CallTally } from './call-tally.js';
 import { registerCallTally } from './call-tally-metrics.js';
@@ -39,7 +39,7 @@ export function nodeRegistry(
   labels: Record<string, string>,
   t: NodeTallies,
 ): Registry {
-  const { Counter, Gauge, Registry, collectDefaultMetrics } = promClient();
+  const { Counter, Registry, collectDefaultMetrics } = promClient();
   const registry = new Registry();
   const registers = [registry];
   registry.setDefaultLabels(labels);
@@ -99,16 +99,8 @@ export function nodeRegistry(
     ['reason'],
     t.repairs,
   );
-  const gauge = (name: string, help: string, read: () => number): void => {
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read());
-      },
-    });
-  };
+  const gauge = (name: string, help: string, read: () => number): void =>
+    collectedGauge(registers, name, help, read);
   gauge('arith_inflight_requests', 'Requests being answered now', () => sources.inflight());
   gauge(
     'arith_inflight_calls',

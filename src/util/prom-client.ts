@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 
+import type { Registry } from 'prom-client';
+
 type PromClient = typeof import('prom-client');
 
 let loaded: PromClient | undefined;
@@ -12,4 +14,16 @@ let loaded: PromClient | undefined;
 export function promClient(): PromClient {
   loaded ??= createRequire(import.meta.url)('prom-client') as PromClient;
   return loaded;
+}
+
+/** collectedGauge registers a gauge on `registers` whose value is `read()` at each scrape. */
+export function collectedGauge(registers: Registry[], name: string, help: string, read: () => number): void {
+  new (promClient().Gauge)({
+    name,
+    help,
+    registers,
+    collect() {
+      this.set(read());
+    },
+  });
 }
