@@ -5,6 +5,7 @@ import type { CallOptions } from './call-one.js';
 import type { CallRuntime } from './call-runtime.js';
 import { DeadlineExceededError, isRetryable, NoNodesError } from './errors.js';
 import type { NodeClient } from './node-client.js';
+import { nowhereElse, wentSilent } from './nowhere-else.js';
 import { PendingCall } from './pending-call.js';
 
 /** ManyCall is one call of a `callMany`: a method and its (wire-encoded) params. */
@@ -58,15 +59,21 @@ export async function callMany(
     const giveUpMs = attemptTimeoutMs(node.recentLatencyMs(), fixed);
     const giveUp = (): boolean => {
       node.onGaveUp();
+      // With no other node to go to, the group keeps waiting: it could only go to `node` again.
+      if (nowhereElse(rt.membership.picker, key, tried, node.id)) return false;
       granted = mayGoOn(attempt, max, deadlineAt, opts.signal) && rt.budget.tryWithdraw(performance.now());
       if (granted) rt.stats.attemptTimeouts++;
       return granted;
     };
     const send = { deadlineAt, deadlineMs, giveUpMs, giveUp };
     const settled = await sendTogether(node, pending, calls, send, opts.signal);
-    // Calls to retry go together, as one more request: one withdrawal from the retry budget.
+    // Calls to retry go together, as one more request: one withdrawal from the retry budget. When
+    // the node went silent and no other is left, they go back to it (not an attempt; nowhere-else.ts).
+    const back = !granted && goBack(settled, rt, key, tried, node.id, deadlineAt, opts.signal);
+    if (back) attempt--;
     const again =
       granted ||
+      back ||
       (mayGoOn(attempt, max, deadlineAt, opts.signal) &&
         settled.some((r) => !r.ok && isRetryable(r.error)) &&
         rt.budget.tryWithdraw(performance.now()));
@@ -83,6 +90,21 @@ export async function callMany(
   }
   for (const r of results) if (!r.ok) rt.stats.failures++;
   return results;
+}
+
+/** goBack: some call failed because `nodeId` went silent, no other node is left, and time is. */
+function goBack(
+  settled: readonly Settled[],
+  rt: CallRuntime,
+  key: string | undefined,
+  tried: ReadonlySet<string>,
+  nodeId: string,
+  deadlineAt: number,
+  signal: AbortSignal | undefined,
+): boolean {
+  if (Date.now() >= deadlineAt || signal?.aborted) return false;
+  if (!settled.some((r) => !r.ok && wentSilent(r.error))) return false;
+  return nowhereElse(rt.membership.picker, key, tried, nodeId);
 }
 
 /** mayGoOn: attempts and time left, and not aborted. */

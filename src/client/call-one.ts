@@ -80,7 +80,7 @@ async function hedged(
       if (!isRetryable(next.error)) throw next.error;
       if (next.error instanceof AttemptTimeoutError)
         launch(); // its retry was granted when it gave up
-      else if (running.size === 0 && tries.mayRetry()) launch();
+      else if (running.size === 0 && (tries.mayGoBack(next.error) || tries.mayRetry())) launch();
     }
     throw tries.lastError;
   } catch (error) {

@@ -12,7 +12,8 @@ import { Tries } from './tries.js';
  * call (its Tries) and one OneAttempt per node tried, which the node's batch settles directly. No
  * async function, no promise per attempt, no closure: the caller's promise is the only one. When
  * it holds a `maxInflight` slot (`limiter`), it frees it as it settles. Retryable failures go to
- * another node (see callOne); an attempt given up on its node was granted its retry then.
+ * another node (see callOne), or back to the only node left when it went silent (see Tries.mayGoBack);
+ * an attempt given up on its node was granted its retry then.
  */
 export class OneCall extends Tries {
   constructor(
@@ -51,7 +52,7 @@ export class OneCall extends Tries {
     this.lastError = error;
     if (error instanceof AttemptTimeoutError)
       this.#launch(); // its retry was granted when it gave up
-    else if (isRetryable(error) && this.mayRetry()) this.#launch();
+    else if (isRetryable(error) && (this.mayGoBack(error) || this.mayRetry())) this.#launch();
     else this.#fail(error);
   }
 

@@ -4,6 +4,7 @@ import type { CallOptions } from './call-options.js';
 import type { CallRuntime } from './call-runtime.js';
 import { NoNodesError } from './errors.js';
 import type { NodeClient } from './node-client.js';
+import { nowhereElse, wentSilent } from './nowhere-else.js';
 
 /** Tries is what a `callOne` keeps across attempts: the deadline, the nodes tried, the retry decision. */
 export class Tries {
@@ -74,12 +75,31 @@ export class Tries {
   /**
    * giveUp runs when an attempt on `node` waited `ms`: it counts against the node and, if a retry
    * is allowed (withdrawn from the budget here), returns the AttemptTimeoutError to fail it with.
+   * With no other node to go to it keeps waiting: a retry could only go to `node` again.
    */
   giveUp(node: NodeClient, ms: number): AttemptTimeoutError | undefined {
     node.onGaveUp();
-    if (!this.mayRetry()) return undefined;
+    if (this.#nowhereElse(node.id) || !this.mayRetry()) return undefined;
     this.rt.stats.attemptTimeouts++;
     return new AttemptTimeoutError(ms, node.id);
+  }
+
+  /**
+   * mayGoBack: `error` says the connection to the call's node went silent and no other node is
+   * left, with time left and no abort: the call may go back to that node (once it answers again),
+   * which is not another attempt and takes nothing from the retry budget (see nowhere-else.ts).
+   */
+  mayGoBack(error: unknown): boolean {
+    if (!wentSilent(error) || Date.now() >= this.deadlineAt || this.opts.signal?.aborted) return false;
+    if (!this.#nowhereElse(error.nodeId)) return false;
+    this.started--; // the pick that follows counts it again
+    this.rt.stats.retries++;
+    return true;
+  }
+
+  #nowhereElse(nodeId: string): boolean {
+    const tried = this.tried ?? (this.first === undefined ? undefined : new Set([this.first]));
+    return nowhereElse(this.rt.membership.picker, this.opts.key, tried, nodeId);
   }
 
   /** mayRetry: attempts left, time left, not aborted, and the retry budget allows one more. */

@@ -1,7 +1,8 @@
 /**
  * gray-failures: a node alive enough to keep its TCP connection and lease, but silent. SIGSTOP of
  * one of three nodes, and a node cut off from the client by a proxy that stops forwarding without
- * closing, each under 64 concurrent callers: no call may fail. Real etcd, real node processes.
+ * closing, each under 64 concurrent callers: no call may fail; and SIGSTOP of a cluster's only node,
+ * where calls and batches must wait for it within their deadline. Real etcd, real node processes.
  * GRAY_FREEZE_MS sets how long the fault lasts (default 6 s; the issue's case is 15,000), and the
  * call deadline is 2 s shorter (at most the default 10 s), so waiting out the fault fails calls.
  */
@@ -193,5 +194,47 @@ describe('gray failures under 64 callers', () => {
     expect(traffic.failures.slice(0, 3)).toEqual([]);
     expect(traffic.wrong).toEqual([]);
     expect(v?.ejections).toBeGreaterThan(0);
+  });
+
+  it('SIGSTOP of the only node for 3 s fails no call and no batch: with nowhere else to go, calls wait for it', async () => {
+    const ns = fx.namespace('gray-only');
+    const only = await startNode({ id: 'go-a', etcd: endpoints, namespace: ns, ttl: 30 });
+    // The silence detector drops the connection after ~1 s: each call goes back to the same node.
+    const cluster = await fx.open(ns, { deadlineMs: 8_000, transport: TRANSPORT });
+    await cluster.ready({ nodes: 1, timeoutMs: 10_000 });
+    const traffic = load(cluster, 16);
+    let stopped = false;
+    const batchFailures: unknown[] = [];
+    const batches = Array.from({ length: 4 }, async (_, c) => {
+      for (let i = 0; !stopped; i++) {
+        const calls = Array.from({ length: 10 }, (_, k) => ({
+          method: 'Arith.Multiply',
+          params: { A: c, B: i + k },
+        }));
+        const out = await cluster.callMany(calls);
+        for (const r of out) if (!r.ok) batchFailures.push(r.error);
+      }
+    });
+    try {
+      await sleep(1_000);
+      only.child.kill('SIGSTOP');
+      await sleep(3_000);
+      only.child.kill('SIGCONT');
+      await sleep(1_000);
+    } finally {
+      only.child.kill('SIGCONT');
+      stopped = true;
+      await Promise.all(batches);
+      await traffic.stop();
+    }
+    const s = cluster.stats();
+    console.log(
+      `[sigstop only node 3000ms] calls=${traffic.samples.length} failed=${traffic.failures.length} ` +
+        `batch calls failed=${batchFailures.length} retries=${s.retries} attemptTimeouts=${s.attemptTimeouts}`,
+    );
+    expect(traffic.failures.slice(0, 3)).toEqual([]);
+    expect(batchFailures.slice(0, 3)).toEqual([]);
+    expect(traffic.wrong).toEqual([]);
+    expect(s.retries).toBeGreaterThan(0); // the connection did go silent and the calls went back
   });
 });
