@@ -4,7 +4,7 @@ import type { ArithNodeOptions } from '../node/arith-node.js';
 import { isValidName } from '../registry/keys.js';
 import { ETCD_SPECS, resultsEtcdOf, toEtcdOptions } from './etcd-options.js';
 import { type OptionSpec, parseOptions, UsageError } from './options.js';
-import { NODE_TLS_SPECS, toNodeTls } from './tls-options.js';
+import { NODE_TLS_SPECS, PEER_TLS_SPECS, toNodeTls, toPeerTls } from './tls-options.js';
 
 /** HOST_PATTERN: what `--host` and `--advertise-host` accept (an IP, bracketed IPv6, or a name). */
 export const HOST_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)$/;
@@ -55,6 +55,7 @@ export const NODE_SPECS: readonly OptionSpec[] = [
     help: 'host clients dial, written to etcd (default: --host, or the hostname when binding 0.0.0.0/::)',
   },
   ...NODE_TLS_SPECS,
+  ...PEER_TLS_SPECS,
   ...ETCD_SPECS,
   {
     flag: 'ttl',
@@ -230,6 +231,7 @@ export function parseNodeCommand(argv: string[], env: NodeJS.ProcessEnv): NodeCo
   }
   const etcd = toEtcdOptions(v);
   const tls = toNodeTls(v);
+  const peerTls = toPeerTls(v);
   const options: ArithNodeOptions = {
     nodeId,
     host: bind.replace(/^\[(.*)\]$/, '$1'),
@@ -252,6 +254,7 @@ export function parseNodeCommand(argv: string[], env: NodeJS.ProcessEnv): NodeCo
     delayMs: v['delay-ms'] as number,
     faultWrongAnswer: v.fault === 'wrong-answer',
     ...(tls ? { tls } : {}),
+    ...(peerTls ? { peerTls } : {}),
     worker: !v['no-worker'],
     workerConcurrency: v['worker-concurrency'] as number,
     ...resultsEtcdOf(v, etcd),

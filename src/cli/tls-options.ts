@@ -21,6 +21,32 @@ export const NODE_TLS_SPECS: readonly OptionSpec[] = [
   },
 ];
 
+/**
+ * PEER_TLS_SPECS are `arith-node`'s TLS settings as a client of the other nodes (quorum chunks of
+ * the job queue ask them): the CA that signs their certificates (default `--tls-client-ca`, the
+ * CA a cluster's own certificates usually share) and a client certificate for mTLS peers.
+ */
+export const PEER_TLS_SPECS: readonly OptionSpec[] = [
+  {
+    flag: 'peer-tls-ca',
+    env: 'ARITH_PEER_TLS_CA',
+    type: 'string',
+    help: "PEM CA bundle to verify the other nodes' certificates, for quorum chunks (default: --tls-client-ca)",
+  },
+  {
+    flag: 'peer-tls-cert',
+    env: 'ARITH_PEER_TLS_CERT',
+    type: 'string',
+    help: 'PEM client certificate this node shows the other nodes when they require one (mTLS)',
+  },
+  {
+    flag: 'peer-tls-key',
+    env: 'ARITH_PEER_TLS_KEY',
+    type: 'string',
+    help: 'PEM private key of --peer-tls-cert',
+  },
+];
+
 /** CLIENT_TLS_SPECS are the `arith` commands' TLS settings for node connections (not etcd's). */
 export const CLIENT_TLS_SPECS: readonly OptionSpec[] = [
   {
@@ -61,15 +87,20 @@ function checked(what: string, options: tls.SecureContextOptions): void {
   }
 }
 
-/** pairOf reads --tls-cert and --tls-key, which go together. */
-function pairOf(v: OptionValues): { cert: Buffer; key: Buffer } | undefined {
-  if (Boolean(v['tls-cert']) !== Boolean(v['tls-key'])) {
-    throw new UsageError('--tls-cert and --tls-key go together (env ARITH_TLS_CERT, ARITH_TLS_KEY)');
+/** pairOf reads --<prefix>tls-cert and --<prefix>tls-key, which go together. */
+function pairOf(v: OptionValues, prefix = ''): { cert: Buffer; key: Buffer } | undefined {
+  const certFlag = `${prefix}tls-cert`;
+  const keyFlag = `${prefix}tls-key`;
+  if (Boolean(v[certFlag]) !== Boolean(v[keyFlag])) {
+    const env = (flag: string) => `ARITH_${flag.toUpperCase().replaceAll('-', '_')}`;
+    throw new UsageError(
+      `--${certFlag} and --${keyFlag} go together (env ${env(certFlag)}, ${env(keyFlag)})`,
+    );
   }
-  const cert = readPem(v, 'tls-cert');
-  const key = readPem(v, 'tls-key');
+  const cert = readPem(v, certFlag);
+  const key = readPem(v, keyFlag);
   if (!cert || !key) return undefined;
-  checked('--tls-cert/--tls-key', { cert, key });
+  checked(`--${certFlag}/--${keyFlag}`, { cert, key });
   return { cert, key };
 }
 
@@ -88,6 +119,18 @@ export function toClientTls(v: OptionValues): NodeTlsClientOptions | undefined {
   const pair = pairOf(v);
   const ca = readPem(v, 'tls-ca');
   if (ca) checked('--tls-ca', { ca });
+  if (!pair && !ca) return undefined;
+  return { ...(ca ? { ca } : {}), ...(pair ?? {}) };
+}
+
+/**
+ * toPeerTls turns the node's peer TLS flags into the SDK's node TLS options for its client of the
+ * other nodes (undefined: defaults, the system's roots): `--peer-tls-ca`, else `--tls-client-ca`.
+ */
+export function toPeerTls(v: OptionValues): NodeTlsClientOptions | undefined {
+  const pair = pairOf(v, 'peer-');
+  const ca = readPem(v, 'peer-tls-ca') ?? readPem(v, 'tls-client-ca');
+  if (ca) checked(v['peer-tls-ca'] ? '--peer-tls-ca' : '--tls-client-ca', { ca });
   if (!pair && !ca) return undefined;
   return { ...(ca ? { ca } : {}), ...(pair ?? {}) };
 }

@@ -10,7 +10,7 @@ import { etcdIdentity } from '../registry/etcd-user.js';
 import { nodeKey } from '../registry/keys.js';
 import { Registration } from '../registry/registration.js';
 import type { NodeInfo } from '../registry/types.js';
-import { LazyQuorumPeers } from '../results/queue/quorum-peers.js';
+import { LazyQuorumPeers, type PeerTls } from '../results/queue/quorum-peers.js';
 import { etcdDenial } from '../util/retry-etcd.js';
 import { VERSION } from '../version.js';
 import { Admission } from './admission.js';
@@ -62,6 +62,8 @@ export interface ArithNodeOptions extends ServingLimits {
    * `clientCa`, only clients with a certificate signed by it get past the handshake (mTLS).
    */
   tls?: NodeTlsOptions;
+  /** peerTls: TLS as a client of the other nodes, which quorum chunks of the queue ask (CA, mTLS pair). */
+  peerTls?: PeerTls;
   logger?: Logger;
   onCall?: (outcome: CallOutcome) => void;
 }
@@ -73,9 +75,9 @@ export interface ArithNodeOptions extends ServingLimits {
  */
 export class ArithNode {
   readonly options: Required<
-    Omit<ArithNodeOptions, 'etcd' | 'resultsEtcd' | 'logger' | 'onCall' | 'advertiseHost' | 'tls'>
+    Omit<ArithNodeOptions, 'etcd' | 'resultsEtcd' | 'logger' | 'onCall' | 'advertiseHost' | 'tls' | 'peerTls'>
   > &
-    Pick<ArithNodeOptions, 'etcd' | 'resultsEtcd' | 'onCall' | 'tls'> & { advertiseHost: string };
+    Pick<ArithNodeOptions, 'etcd' | 'resultsEtcd' | 'onCall' | 'tls' | 'peerTls'> & { advertiseHost: string };
   readonly logger: Logger;
   /** metrics is the node's Prometheus registry, served at `GET /metrics`. */
   readonly metrics: NodeMetrics;
@@ -123,6 +125,7 @@ export class ArithNode {
       faultWrongAnswer: options.faultWrongAnswer ?? false,
       onCall: options.onCall,
       tls: options.tls,
+      peerTls: options.peerTls,
     };
     this.logger = options.logger ?? silentLogger();
     const o = this.options;
@@ -269,6 +272,7 @@ export class ArithNode {
         namespace: o.namespace,
         selfId: o.nodeId,
         logger: this.logger,
+        tls: o.peerTls,
       });
     this.#worker = new QueueWorker({
       etcd,

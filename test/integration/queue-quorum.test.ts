@@ -13,6 +13,7 @@ import { runArith } from '../support/cli.js';
 import { ClusterFixture } from '../support/cluster-fixture.js';
 import { type NodeProcess, startNode } from '../support/process.js';
 import { storedVersions } from '../support/stored-versions.js';
+import { makeTestCerts, OPENSSL } from '../support/test-certs.js';
 
 const endpoints = inject('etcdEndpoints');
 const fx = new ClusterFixture(endpoints);
@@ -183,4 +184,48 @@ describe('queued jobs with verify quorum', () => {
     );
     expect(refused).toMatchObject({ name: 'QueueError', code: 'UNSUPPORTED' });
   });
+
+  it.skipIf(!OPENSSL)(
+    'mTLS nodes: the worker asks its peers over TLS (CA from --tls-client-ca, --peer-tls-cert shown)',
+    async () => {
+      const certs = makeTestCerts('arith-qq-tls-');
+      fx.cleanups.push(() => certs.remove());
+      const ns = fx.namespace('qq-tls');
+      const serve = [
+        '--tls-cert',
+        certs.server.cert,
+        '--tls-key',
+        certs.server.key,
+        '--tls-client-ca',
+        certs.ca,
+      ];
+      const peer = ['--peer-tls-cert', certs.client.cert, '--peer-tls-key', certs.client.key];
+      // One worker and two idle peers: every agreement needs an answer from a peer over mTLS.
+      const [w, a, b] = ['qq-tls-w', 'qq-tls-idle-a', 'qq-tls-idle-b'].map((id) => `${id}-${process.pid}`);
+      await Promise.all(
+        [w!, a!, b!].map((id) =>
+          startNode({
+            id,
+            etcd: endpoints,
+            namespace: ns,
+            args: [...serve, ...peer, ...(id.includes('idle') ? ['--no-worker'] : [])],
+          }),
+        ),
+      );
+      const tls = {
+        ca: certs.read(certs.ca),
+        cert: certs.read(certs.client.cert),
+        key: certs.read(certs.client.key),
+      };
+      const cluster = await fx.open(ns, { tls });
+      await cluster.ready({ nodes: 3, timeoutMs: 10_000 });
+      const n = 100;
+      const job = await cluster.submit(ops(n, 9_000), { jobId: 'tls', verify: 'quorum', chunkOps: 25 });
+      expect(await job.done()).toMatchObject({ status: 'done', stored: n, failed: 0, conflicts: 0 });
+      const records = (await allRecords(cluster)).filter((r) => r.job === 'tls');
+      expect(records.length).toBe(n);
+      expect(records.filter((r) => r.verify !== 'quorum' || r.nodes.every((id) => id === w))).toEqual([]);
+      expect([...(await storedVersions(fx.admin, ns)).values()].filter((v) => v !== '1')).toEqual([]);
+    },
+  );
 });

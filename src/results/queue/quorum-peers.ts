@@ -9,6 +9,7 @@ import type { CallOptions } from '../../client/call-one.js';
 import type { Cluster } from '../../client/cluster.js';
 import { ClusterClosedError } from '../../client/errors.js';
 import type { Receipt } from '../../client/fanout.js';
+import type { NodeTlsClientOptions } from '../../client/transport/node-tls.js';
 import type { Logger } from '../../logger.js';
 import type { EtcdOptions } from '../../registry/etcd-client.js';
 import type { QuorumPeers } from './quorum-vote.js';
@@ -19,7 +20,12 @@ export interface LazyQuorumPeersOptions {
   namespace: string;
   selfId: string;
   logger: Logger;
+  /** tls: how to verify TLS peers and what to show mTLS peers (see PeerTls); unset: defaults. */
+  tls?: PeerTls | undefined;
 }
+
+/** PeerTls: the node's TLS settings as a client of its peers (the SDK's node TLS options). */
+export type PeerTls = NodeTlsClientOptions;
 
 /** LazyQuorumPeers opens its SDK client on first use; a failed open is tried again by the next call. */
 export class LazyQuorumPeers implements QuorumPeers {
@@ -52,10 +58,10 @@ export class LazyQuorumPeers implements QuorumPeers {
   #open(): Promise<Cluster> {
     if (this.#closed) return Promise.reject(new ClusterClosedError());
     if (this.#cluster) return this.#cluster;
-    const { etcd, namespace, selfId, logger } = this.#o;
+    const { etcd, namespace, selfId, logger, tls } = this.#o;
     // Loaded on first use: the SDK (undici, discovery, balancers) costs a node at rest ~9 MB of RSS.
     const opening = import('../../client/cluster.js').then(({ connect }) =>
-      connect({ etcd, namespace, logger, excludeNodes: [selfId] }),
+      connect({ etcd, namespace, logger, excludeNodes: [selfId], ...(tls ? { tls } : {}) }),
     );
     this.#cluster = opening;
     opening.then(
