@@ -5,7 +5,7 @@
  */
 import { uniqueNamespace } from '../../test/support/namespace.js';
 import type { NodeProcess } from '../../test/support/process.js';
-import { makeTestCerts, OPENSSL, type TestCerts } from '../../test/support/test-certs.js';
+import { makeTestCerts, mtlsNodeArgs, OPENSSL, type TestCerts } from '../../test/support/test-certs.js';
 import { type BenchContext, startNodes } from '../lib/context.js';
 import { connect } from '../lib/sdk.js';
 import { round } from '../lib/stats.js';
@@ -26,14 +26,7 @@ export function sdkTls(ctx: BenchContext, nodeScenario: MakeScenario): Scenario 
     if (!OPENSSL) throw new Error('skipped: openssl is not installed');
     certs = makeTestCerts('arith-bench-tls-');
     const namespace = uniqueNamespace('bench-tls');
-    const args = [
-      '--tls-cert',
-      certs.server.cert,
-      '--tls-key',
-      certs.server.key,
-      '--tls-client-ca',
-      certs.ca,
-    ];
+    const args = mtlsNodeArgs(certs);
     nodes = await startNodes(ctx.etcd, namespace, ctx.main.nodes.length, args, 'tls');
     const c = certs;
     const cluster = await connect({

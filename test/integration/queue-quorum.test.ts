@@ -13,7 +13,7 @@ import { runArith } from '../support/cli.js';
 import { ClusterFixture } from '../support/cluster-fixture.js';
 import { type NodeProcess, startNode } from '../support/process.js';
 import { storedVersions } from '../support/stored-versions.js';
-import { makeTestCerts, OPENSSL } from '../support/test-certs.js';
+import { makeTestCerts, mtlsNodeArgs, OPENSSL } from '../support/test-certs.js';
 
 const endpoints = inject('etcdEndpoints');
 const fx = new ClusterFixture(endpoints);
@@ -191,14 +191,7 @@ describe('queued jobs with verify quorum', () => {
       const certs = makeTestCerts('arith-qq-tls-');
       fx.cleanups.push(() => certs.remove());
       const ns = fx.namespace('qq-tls');
-      const serve = [
-        '--tls-cert',
-        certs.server.cert,
-        '--tls-key',
-        certs.server.key,
-        '--tls-client-ca',
-        certs.ca,
-      ];
+      const serve = mtlsNodeArgs(certs);
       const peer = ['--peer-tls-cert', certs.client.cert, '--peer-tls-key', certs.client.key];
       // One worker and two idle peers: every agreement needs an answer from a peer over mTLS.
       const [w, a, b] = ['qq-tls-w', 'qq-tls-idle-a', 'qq-tls-idle-b'].map((id) => `${id}-${process.pid}`);

@@ -77,3 +77,8 @@ export function makeTestCerts(prefix = 'arith-tls-'): TestCerts {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** mtlsNodeArgs are `arith-node`'s flags to serve with `certs.server` and require clients signed by `certs.ca`. */
+export function mtlsNodeArgs(certs: TestCerts): string[] {
+  return ['--tls-cert', certs.server.cert, '--tls-key', certs.server.key, '--tls-client-ca', certs.ca];
+}
