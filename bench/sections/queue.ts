@@ -6,6 +6,7 @@
  */
 import { createEtcdClient } from '../../src/registry/etcd-client.js';
 import { type BenchContext, errorText, type SectionOutput, startNodes } from '../lib/context.js';
+import { measuredWindow } from '../lib/profiling.js';
 import { connect } from '../lib/sdk.js';
 import { median, ratio } from '../lib/stats.js';
 
@@ -41,13 +42,17 @@ export async function runQueue(ctx: BenchContext): Promise<SectionOutput<QueueDa
         try {
           const t0 = performance.now();
           if (what === 'queue') {
-            const job = await cluster.submit(ops(n, offset), { jobId: `bench-q-${run}` });
-            data.submitMs.push(Math.round(performance.now() - t0));
-            const s = await job.done();
+            const s = await measuredWindow('queue:queue', async () => {
+              const job = await cluster.submit(ops(n, offset), { jobId: `bench-q-${run}` });
+              data.submitMs.push(Math.round(performance.now() - t0));
+              return job.done();
+            });
             if (s.status !== 'done') throw new Error(`queue job ended ${s.status}`);
             data.queuePerSec.push(Math.round((n * 1000) / (performance.now() - t0)));
           } else {
-            const s = await cluster.map(ops(n, offset), { jobId: `bench-m-${run}` });
+            const s = await measuredWindow('queue:map', () =>
+              cluster.map(ops(n, offset), { jobId: `bench-m-${run}` }),
+            );
             if (s.status !== 'done') throw new Error(`map job ended ${s.status}`);
             data.mapPerSec.push(Math.round((n * 1000) / (performance.now() - t0)));
           }
