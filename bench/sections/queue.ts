@@ -25,9 +25,13 @@ function* ops(n: number, offset: number) {
     yield { method: 'Arith.Multiply', params: { A: offset + i, B: offset + i + 1 } };
 }
 
-/** runQueue measures queue and map results/s; `BENCH_QUEUE_OPS` sets the ops per run (default 100,000). */
+/**
+ * runQueue measures queue and map results/s; `BENCH_QUEUE_OPS` sets the ops per run (default
+ * 100,000), `BENCH_QUEUE_CHUNK` the queue's ops per chunk (default: submit's).
+ */
 export async function runQueue(ctx: BenchContext): Promise<SectionOutput<QueueData>> {
   const n = Number(process.env.BENCH_QUEUE_OPS ?? 100_000);
+  const chunkOps = process.env.BENCH_QUEUE_CHUNK ? Number(process.env.BENCH_QUEUE_CHUNK) : undefined;
   const namespace = `bench-queue-${process.pid}`;
   const data: QueueData = { n, queuePerSec: [], mapPerSec: [], submitMs: [], errors: [] };
   const nodes = await startNodes(ctx.etcd, namespace, 3);
@@ -43,7 +47,7 @@ export async function runQueue(ctx: BenchContext): Promise<SectionOutput<QueueDa
           const t0 = performance.now();
           if (what === 'queue') {
             const s = await measuredWindow('queue:queue', async () => {
-              const job = await cluster.submit(ops(n, offset), { jobId: `bench-q-${run}` });
+              const job = await cluster.submit(ops(n, offset), { jobId: `bench-q-${run}`, chunkOps });
               data.submitMs.push(Math.round(performance.now() - t0));
               return job.done();
             });
