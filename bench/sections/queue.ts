@@ -6,6 +6,7 @@
  */
 import { createEtcdClient } from '../../src/registry/etcd-client.js';
 import { type BenchContext, errorText, type SectionOutput, startNodes } from '../lib/context.js';
+import { measuredWindow } from '../lib/profiling.js';
 import { connect } from '../lib/sdk.js';
 import { median, ratio } from '../lib/stats.js';
 
@@ -24,9 +25,13 @@ function* ops(n: number, offset: number) {
     yield { method: 'Arith.Multiply', params: { A: offset + i, B: offset + i + 1 } };
 }
 
-/** runQueue measures queue and map results/s; `BENCH_QUEUE_OPS` sets the ops per run (default 100,000). */
+/**
+ * runQueue measures queue and map results/s; `BENCH_QUEUE_OPS` sets the ops per run (default
+ * 100,000), `BENCH_QUEUE_CHUNK` the queue's ops per chunk (default: submit's).
+ */
 export async function runQueue(ctx: BenchContext): Promise<SectionOutput<QueueData>> {
   const n = Number(process.env.BENCH_QUEUE_OPS ?? 100_000);
+  const chunkOps = process.env.BENCH_QUEUE_CHUNK ? Number(process.env.BENCH_QUEUE_CHUNK) : undefined;
   const namespace = `bench-queue-${process.pid}`;
   const data: QueueData = { n, queuePerSec: [], mapPerSec: [], submitMs: [], errors: [] };
   const nodes = await startNodes(ctx.etcd, namespace, 3);
@@ -41,13 +46,17 @@ export async function runQueue(ctx: BenchContext): Promise<SectionOutput<QueueDa
         try {
           const t0 = performance.now();
           if (what === 'queue') {
-            const job = await cluster.submit(ops(n, offset), { jobId: `bench-q-${run}` });
-            data.submitMs.push(Math.round(performance.now() - t0));
-            const s = await job.done();
+            const s = await measuredWindow('queue:queue', async () => {
+              const job = await cluster.submit(ops(n, offset), { jobId: `bench-q-${run}`, chunkOps });
+              data.submitMs.push(Math.round(performance.now() - t0));
+              return job.done();
+            });
             if (s.status !== 'done') throw new Error(`queue job ended ${s.status}`);
             data.queuePerSec.push(Math.round((n * 1000) / (performance.now() - t0)));
           } else {
-            const s = await cluster.map(ops(n, offset), { jobId: `bench-m-${run}` });
+            const s = await measuredWindow('queue:map', () =>
+              cluster.map(ops(n, offset), { jobId: `bench-m-${run}` }),
+            );
             if (s.status !== 'done') throw new Error(`map job ended ${s.status}`);
             data.mapPerSec.push(Math.round((n * 1000) / (performance.now() - t0)));
           }

@@ -13,6 +13,7 @@
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from '../logger.js';
 import type { Tally } from '../results/queue/tally.js';
+import { rawTxn } from '../results/raw-txn.js';
 import type { ResultRecord } from '../results/result-record.js';
 import { serializeResultRecord } from '../results/result-record.js';
 import { storeMany } from '../results/store-many.js';
@@ -124,31 +125,21 @@ async function ackWith(
   tally: Tally,
   keys: AckKeys,
 ): Promise<boolean> {
-  const [claimKey, chunkKey, token, tallyKey] = [keys.claimKey, keys.chunkKey, keys.token, keys.tallyKey].map(
-    (t) => Buffer.from(t),
-  );
-  const puts = records.map((r) => ({
-    key: Buffer.from(ctx.prefix + r.key),
-    value: Buffer.from(serializeResultRecord(r)),
-  }));
+  const keyed = records.map((r) => ({ key: ctx.prefix + r.key, record: r }));
   const counted = { ...tally, stored: tally.stored + records.length };
-  const res = await ctx.etcd.kv.txn({
-    compare: [
-      { key: claimKey, target: 'Value', result: 'Equal', value: token },
-      { key: chunkKey, target: 'Create', result: 'Greater', create_revision: 0 },
-      ...puts.map(({ key }) => ({
-        key,
-        target: 'Create' as const,
-        result: 'Equal' as const,
-        create_revision: 0,
-      })),
+  const res = await rawTxn(
+    ctx.etcd,
+    [
+      { key: keys.claimKey, value: keys.token },
+      { key: keys.chunkKey, created: 'present' },
+      ...keyed.map(({ key }) => ({ key, created: 'absent' as const })),
     ],
-    success: [
-      ...puts.map((put) => ({ request_put: put })),
-      { request_delete_range: { key: chunkKey } },
-      { request_delete_range: { key: claimKey } },
-      { request_put: { key: tallyKey, value: Buffer.from(JSON.stringify(counted)) } },
+    [
+      ...keyed.map(({ key, record }) => ({ key, value: serializeResultRecord(record) })),
+      { delete: keys.chunkKey },
+      { delete: keys.claimKey },
+      { key: keys.tallyKey, value: JSON.stringify(counted) },
     ],
-  });
+  );
   return res.succeeded;
 }

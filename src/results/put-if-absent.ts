@@ -7,6 +7,7 @@
  * store a key twice.
  */
 import type { Etcd3, IRequestOp, ITxnResponse } from 'etcd3';
+import { rawTxn } from './raw-txn.js';
 
 /** MAX_KEYS_PER_TXN: keys per transaction (etcd allows 128 ops per txn level by default). */
 export const MAX_KEYS_PER_TXN = 64;
@@ -98,17 +99,19 @@ export async function putIfAbsent(
  * (that transaction then wrote nothing) does it decide each key on its own with nested transactions.
  */
 async function storeChunk(etcd: Etcd3, items: PutIfAbsentItem[]): Promise<PutIfAbsentOutcome[]> {
+  // The flat try is raw protobuf (rawTxn): it is the hot path of every bulk and queued job.
+  const flat = await rawTxn(
+    etcd,
+    items.map(({ key }) => ({ key, created: 'absent' as const })),
+    items.map(({ key, value }) => ({ key, value })),
+  );
+  if (flat.succeeded) {
+    const revision = flat.revision;
+    return items.map((item): PutIfAbsentOutcome => ({ key: item.key, stored: true, revision }));
+  }
   const encoded = items.map(
     (item): Encoded => ({ key: Buffer.from(item.key), value: Buffer.from(item.value) }),
   );
-  const flat = await etcd.kv.txn({
-    compare: encoded.map((e) => absent(e.key)),
-    success: encoded.map(({ key, value }) => ({ request_put: { key, value } })),
-  });
-  if (flat.succeeded) {
-    const revision = flat.header.revision;
-    return items.map((item): PutIfAbsentOutcome => ({ key: item.key, stored: true, revision }));
-  }
   const res: ITxnResponse = await etcd.kv.txn({ success: encoded.map(createIfAbsent) });
   return items.map((item, i): PutIfAbsentOutcome => {
     const inner = res.responses[i]?.response_txn;

@@ -34,7 +34,7 @@ export interface SubmitOptions {
    * a quorum is counted failed (issue code `QUORUM`). Anything else: QueueError `UNSUPPORTED`.
    */
   verify?: 'one' | 'quorum' | undefined;
-  /** chunkOps: ops per chunk (default 250, 1 to 4,096). */
+  /** chunkOps: ops per chunk (default CHUNK_OPS, 1,000; 1 to 4,096). */
   chunkOps?: number | undefined;
   signal?: AbortSignal | undefined;
 }
