@@ -199,6 +199,10 @@ class Connection {
   #pump(): void {
     const backlog = this.#backlog;
     if (this.#closed) backlog.length = 0;
+    // One clock reading for the lines handled now: their deadlines count from when they were read,
+    // so a pipelined burst shares one deadline (a gateway forwards it as one group, see
+    // CallCoalescer) even when handling it takes longer than a millisecond.
+    const readAt = this.#next < backlog.length ? Date.now() : 0;
     while (
       this.#next < backlog.length &&
       this.#inflight < this.#maxPipelined &&
@@ -206,7 +210,7 @@ class Connection {
       this.#turnLines < LINES_PER_TURN
     ) {
       this.#turnLines++;
-      this.#handleLine(backlog[this.#next++]!);
+      this.#handleLine(backlog[this.#next++]!, readAt);
     }
     if (this.#turnLines >= LINES_PER_TURN && !this.#turnScheduled) {
       this.#turnScheduled = true;
@@ -228,7 +232,7 @@ class Connection {
     return this.#socket.isPaused();
   }
 
-  #handleLine(line: string): void {
+  #handleLine(line: string, readAt: number): void {
     const observer = this.#opts.observer;
     const parsed = parseMessage(line);
     if (!parsed.ok) {
@@ -240,7 +244,7 @@ class Connection {
     observer?.onMessage(Array.isArray(message) ? message.length : undefined);
     this.#inflight++;
     const ctx: CallContext = {
-      ...callDeadlines(message, askedMs, callMs, this.#opts.requestTimeoutMs),
+      ...callDeadlines(message, askedMs, callMs, this.#opts.requestTimeoutMs, readAt),
       onReject: observer && ((reason) => observer.onReject(reason)),
     };
     const answered = respond(this.#opts.dispatcher, message, ctx);
