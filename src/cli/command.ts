@@ -1,5 +1,5 @@
 import { type Cluster, connect } from '../client/cluster.js';
-import { createEtcdClient } from '../registry/etcd-client.js';
+import { createEtcdClient, type EtcdOptions } from '../registry/etcd-client.js';
 import { etcdIdentity } from '../registry/etcd-user.js';
 import { type EtcdDenial, etcdDenial } from '../util/retry-etcd.js';
 import { resultsEtcdOf, toEtcdOptions } from './etcd-options.js';
@@ -89,8 +89,10 @@ export async function openCluster(values: OptionValues, signal: AbortSignal): Pr
       (error: unknown) => etcdAccessError(error, values, prefix),
     );
   void denied.then((access) => access && refused.abort(access));
+  const results = resultsEtcdOf(values, etcd).resultsEtcd;
+  const resultsProbe = results && probeResultsEtcd(values, results);
   try {
-    return await connect({
+    const cluster = await connect({
       etcd,
       ...(tls ? { tls } : {}),
       ...resultsEtcdOf(values, etcd),
@@ -99,7 +101,14 @@ export async function openCluster(values: OptionValues, signal: AbortSignal): Pr
       connectTimeoutMs: Math.min(5_000, (values['etcd-timeout'] as number) ?? 5_000),
       signal: AbortSignal.any([signal, refused.signal]),
     });
+    const unreachable = await resultsProbe;
+    if (unreachable) {
+      await cluster.close();
+      throw unreachable;
+    }
+    return cluster;
   } catch (error) {
+    if (error instanceof EtcdUnreachableError || error instanceof EtcdAccessError) throw error;
     if (signal.aborted) throw error;
     const access = refused.signal.aborted ? await denied : etcdAccessError(error, values, prefix);
     if (access) throw access;
@@ -109,5 +118,32 @@ export async function openCluster(values: OptionValues, signal: AbortSignal): Pr
     );
   } finally {
     probe.close();
+  }
+}
+
+/**
+ * probeResultsEtcd reads `/<ns>/jobs/` (a count) from the `--results-etcd` endpoints once; resolves
+ * with the error to throw when they cannot be reached (EtcdUnreachableError naming them) or refuse
+ * (EtcdAccessError), else undefined.
+ */
+async function probeResultsEtcd(
+  values: OptionValues,
+  results: EtcdOptions,
+): Promise<EtcdUnreachableError | EtcdAccessError | undefined> {
+  const prefix = `/${values.namespace as string}/jobs/`;
+  const client = createEtcdClient(results);
+  try {
+    await client.getAll().prefix(prefix).count();
+    return undefined;
+  } catch (error) {
+    return (
+      etcdAccessError(error, { ...values, etcd: results.endpoints }, prefix) ??
+      new EtcdUnreachableError(
+        `cannot reach the results etcd at ${results.endpoints.join(', ')}: point --results-etcd / ARITH_RESULTS_ETCD at a running etcd`,
+        { cause: error },
+      )
+    );
+  } finally {
+    client.close();
   }
 }

@@ -1,6 +1,8 @@
 import type { EtcdOptions } from '../registry/etcd-client.js';
 import { isValidName } from '../registry/keys.js';
+import { endpointProblem } from './addresses.js';
 import { type OptionSpec, type OptionValues, UsageError } from './options.js';
+import { checkedCa, checkedPair, readPem } from './tls-options.js';
 
 const endpoint = /^(https?:\/\/)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 
@@ -11,6 +13,7 @@ export const ETCD_SPECS: readonly OptionSpec[] = [
     env: 'ETCD_ENDPOINTS',
     type: 'list',
     pattern: endpoint,
+    check: endpointProblem,
     default: ['127.0.0.1:2379'],
     help: 'etcd endpoints, comma-separated host:port or URLs',
   },
@@ -19,6 +22,7 @@ export const ETCD_SPECS: readonly OptionSpec[] = [
     env: 'ARITH_RESULTS_ETCD',
     type: 'list',
     pattern: endpoint,
+    check: endpointProblem,
     help: 'etcd endpoints for results and the job queue (default: --etcd; TLS and auth as --etcd)',
   },
   {
@@ -63,6 +67,13 @@ export function toEtcdOptions(v: OptionValues): EtcdOptions {
   if (v['etcd-password'] !== undefined && v['etcd-user'] === undefined) {
     throw new UsageError('--etcd-password needs --etcd-user (env ETCD_USERNAME)');
   }
+  // Read and parsed now, so that a missing or bad file stops the command (and arith-node before it
+  // listens) with the flag's name, rather than as a connection error later.
+  const ca = readPem(v, 'etcd-ca');
+  if (ca) checkedCa('etcd-ca', ca);
+  const cert = readPem(v, 'etcd-cert');
+  const key = readPem(v, 'etcd-key');
+  if (cert && key) checkedPair('etcd-cert', cert, 'etcd-key', key);
   const tls =
     v['etcd-ca'] || v['etcd-cert']
       ? {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ArithNodeOptions } from '../node/arith-node.js';
 import { isValidName } from '../registry/keys.js';
+import { hostProblem } from './addresses.js';
 import { ETCD_SPECS, resultsEtcdOf, toEtcdOptions } from './etcd-options.js';
 import { type OptionSpec, parseOptions, UsageError } from './options.js';
 import { NODE_TLS_SPECS, PEER_TLS_SPECS, toNodeTls, toPeerTls } from './tls-options.js';
@@ -26,6 +27,7 @@ export const NODE_SPECS: readonly OptionSpec[] = [
     env: 'ARITH_HOST',
     type: 'string',
     pattern: HOST_PATTERN,
+    check: hostProblem,
     default: '127.0.0.1',
     help: 'address to bind',
   },
@@ -52,6 +54,7 @@ export const NODE_SPECS: readonly OptionSpec[] = [
     env: 'ARITH_ADVERTISE_HOST',
     type: 'string',
     pattern: HOST_PATTERN,
+    check: hostProblem,
     help: 'host clients dial, written to etcd (default: --host, or the hostname when binding 0.0.0.0/::)',
   },
   ...NODE_TLS_SPECS,

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { holdNegatives, releaseNegatives } from './negative-args.js';
 
 /** UsageError is a bad flag, env value or argument: the CLI prints its message and exits 2. */
 export class UsageError extends Error {
@@ -16,6 +17,8 @@ export interface OptionSpec {
   max?: number;
   /** pattern: a string value must match it. */
   pattern?: RegExp;
+  /** check: says why a string value (or list item) is not acceptable, or returns undefined. */
+  check?: (value: string) => string | undefined;
   /** choices: a string value must be one of these. */
   choices?: readonly string[];
   /** short: one-letter alias. */
@@ -43,9 +46,11 @@ export function parseOptions(
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: config, allowPositionals, strict: true });
+    const args = holdNegatives(argv, config, allowPositionals);
+    parsed = parseArgs({ args, options: config, allowPositionals, strict: true });
+    parsed.positionals = releaseNegatives(parsed.positionals);
   } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0] ?? 'bad arguments');
+    throw new UsageError(parseArgsMessage(error as Error));
   }
   const values: OptionValues = {};
   for (const s of specs) {
@@ -56,6 +61,14 @@ export function parseOptions(
     values[s.flag] = raw === undefined ? s.default : convert(s, raw, source);
   }
   return { values, positionals: parsed.positionals };
+}
+
+/** parseArgsMessage is parseArgs' complaint as one line; "argument is ambiguous" says what to write instead. */
+function parseArgsMessage(error: Error): string {
+  const ambiguous = /argument is ambiguous[\s\S]*option argument for '([^']+)'/.exec(error.message);
+  if (ambiguous)
+    return `${ambiguous[1]} needs a value; a value starting with '-' is written ${ambiguous[1]}=-VALUE`;
+  return error.message.split('\n')[0] ?? 'bad arguments';
 }
 
 function convert(s: OptionSpec, raw: string | boolean, source: string): OptionValues[string] {
@@ -82,10 +95,16 @@ function convert(s: OptionSpec, raw: string | boolean, source: string): OptionVa
     if (items.length === 0) throw bad('expected a comma-separated list');
     for (const item of items)
       if (s.pattern && !s.pattern.test(item)) throw bad(`bad item ${JSON.stringify(item)}`);
+    for (const item of items) {
+      const problem = s.check?.(item);
+      if (problem) throw bad(`${JSON.stringify(item)}: ${problem}`);
+    }
     return items;
   }
   if (s.choices && !s.choices.includes(text)) throw bad(`expected one of ${s.choices.join(', ')}`);
   if (s.pattern && !s.pattern.test(text)) throw bad(`expected ${s.pattern}`);
+  const problem = s.check?.(text);
+  if (problem) throw bad(problem);
   return text;
 }
 

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { NodeTlsClientOptions } from '../client/transport/node-tls.js';
@@ -65,7 +66,7 @@ export const CLIENT_TLS_SPECS: readonly OptionSpec[] = [
 ];
 
 /** readPem reads one PEM file named by `--flag`; throws UsageError naming the flag if it cannot. */
-function readPem(v: OptionValues, flag: string): Buffer | undefined {
+export function readPem(v: OptionValues, flag: string): Buffer | undefined {
   const path = v[flag] as string | undefined;
   if (path === undefined) return undefined;
   let pem: Buffer;
@@ -79,12 +80,33 @@ function readPem(v: OptionValues, flag: string): Buffer | undefined {
 }
 
 /** checked builds a secure context from the PEMs, so a bad pair fails at start with a clear line. */
-function checked(what: string, options: tls.SecureContextOptions): void {
+export function checked(what: string, options: tls.SecureContextOptions): void {
   try {
     tls.createSecureContext(options);
   } catch (error) {
     throw new UsageError(`${what}: ${(error as Error).message}`);
   }
+}
+
+const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * checkedCa checks a CA bundle read from `--flag`: it holds at least one certificate and every
+ * one parses (tls.createSecureContext skips certificates it cannot read, so a junk CA would be
+ * taken and every peer then refused); throws UsageError naming the flag.
+ */
+export function checkedCa(flag: string, pem: Buffer): Buffer {
+  const blocks = pem.toString('latin1').match(CERTIFICATE) ?? [];
+  if (blocks.length === 0) throw new UsageError(`--${flag}: the file holds no CERTIFICATE block`);
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      throw new UsageError(`--${flag}: certificate ${i + 1} does not parse: ${(error as Error).message}`);
+    }
+  });
+  checked(`--${flag}`, { ca: pem });
+  return pem;
 }
 
 /** pairOf reads --<prefix>tls-cert and --<prefix>tls-key, which go together. */
@@ -100,8 +122,14 @@ function pairOf(v: OptionValues, prefix = ''): { cert: Buffer; key: Buffer } | u
   const cert = readPem(v, certFlag);
   const key = readPem(v, keyFlag);
   if (!cert || !key) return undefined;
-  checked(`--${certFlag}/--${keyFlag}`, { cert, key });
+  checkedPair(certFlag, cert, keyFlag, key);
   return { cert, key };
+}
+
+/** checkedPair checks a certificate (each block parses) and its key (they match); throws UsageError naming the flags. */
+export function checkedPair(certFlag: string, cert: Buffer, keyFlag: string, key: Buffer): void {
+  checkedCa(certFlag, cert);
+  checked(`--${certFlag}/--${keyFlag}`, { cert, key });
 }
 
 /** toNodeTls turns the node's TLS flags into NodeTlsOptions (undefined: plain text). */
@@ -110,7 +138,7 @@ export function toNodeTls(v: OptionValues): NodeTlsOptions | undefined {
   const clientCa = readPem(v, 'tls-client-ca');
   if (clientCa && !pair) throw new UsageError('--tls-client-ca needs --tls-cert and --tls-key');
   if (!pair) return undefined;
-  if (clientCa) checked('--tls-client-ca', { ca: clientCa });
+  if (clientCa) checkedCa('tls-client-ca', clientCa);
   return { ...pair, ...(clientCa ? { clientCa } : {}) };
 }
 
@@ -118,7 +146,7 @@ export function toNodeTls(v: OptionValues): NodeTlsOptions | undefined {
 export function toClientTls(v: OptionValues): NodeTlsClientOptions | undefined {
   const pair = pairOf(v);
   const ca = readPem(v, 'tls-ca');
-  if (ca) checked('--tls-ca', { ca });
+  if (ca) checkedCa('tls-ca', ca);
   if (!pair && !ca) return undefined;
   return { ...(ca ? { ca } : {}), ...(pair ?? {}) };
 }
@@ -130,7 +158,7 @@ export function toClientTls(v: OptionValues): NodeTlsClientOptions | undefined {
 export function toPeerTls(v: OptionValues): NodeTlsClientOptions | undefined {
   const pair = pairOf(v, 'peer-');
   const ca = readPem(v, 'peer-tls-ca') ?? readPem(v, 'tls-client-ca');
-  if (ca) checked(v['peer-tls-ca'] ? '--peer-tls-ca' : '--tls-client-ca', { ca });
+  if (ca) checkedCa(v['peer-tls-ca'] ? 'peer-tls-ca' : 'tls-client-ca', ca);
   if (!pair && !ca) return undefined;
   return { ...(ca ? { ca } : {}), ...(pair ?? {}) };
 }

@@ -121,11 +121,21 @@ export class Gateway {
     return this.#addresses;
   }
 
-  /** start listens on HTTP and TCP; resolves once both accept connections. */
+  /**
+   * start listens on HTTP and TCP; resolves once both accept connections. If either cannot listen
+   * (e.g. EADDRINUSE) the other is closed at once, `close()` then has nothing left to drain (and
+   * logs nothing), and the listen error is thrown.
+   */
   async start(): Promise<void> {
-    const [http, tcp] = await Promise.all([this.#http.listen(), this.#tcp.listen()]);
-    this.#addresses = { http, tcp };
-    this.logger.info({ host: this.#host, http: http.port, tcp: tcp.port }, 'gateway listening');
+    const listening = await Promise.allSettled([this.#http.listen(), this.#tcp.listen()]);
+    const [http, tcp] = listening;
+    if (http.status === 'rejected' || tcp.status === 'rejected') {
+      this.#closing ??= Promise.all([this.#http.close(0), this.#tcp.close(0)]).then(() => undefined);
+      await this.#closing;
+      throw http.status === 'rejected' ? http.reason : (tcp as PromiseRejectedResult).reason;
+    }
+    this.#addresses = { http: http.value, tcp: tcp.value };
+    this.logger.info({ host: this.#host, http: http.value.port, tcp: tcp.value.port }, 'gateway listening');
   }
 
   /** close stops accepting, answers calls in flight (new ones SHUTTING_DOWN), then closes. Idempotent. */

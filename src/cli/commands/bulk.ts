@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { accessSync, constants, createReadStream, existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseExact } from '../../protocol/exact-json.js';
@@ -6,6 +6,7 @@ import type { BulkOp } from '../../results/bulk-job.js';
 import { errorText } from '../../results/queue/queue-error.js';
 import { toSafeWire } from '../args.js';
 import { type Command, openCluster } from '../command.js';
+import { checkedJobId } from '../ids.js';
 import { UsageError } from '../options.js';
 import { ProgressView } from '../progress.js';
 
@@ -14,14 +15,34 @@ export function* generate(n: number): Generator<BulkOp> {
   for (let i = 0; i < n; i++) yield { method: 'Arith.Multiply', params: { A: i, B: i + 1 } };
 }
 
-/** readJsonl streams `{ "method", "params", "key"? }` lines; a bad line stops the job with its number. */
-/** checkOpsSource requires exactly one of a .jsonl file and `--generate N`, and the file to exist. */
+/**
+ * checkOpsSource requires exactly one of a .jsonl file and `--generate N`, and the file to exist
+ * and be readable as a file (not a directory).
+ */
 export function checkOpsSource(file: string | undefined, n: number | undefined): void {
   if ((file === undefined) === (n === undefined))
     throw new UsageError('give a .jsonl file or --generate N (not both)');
-  if (file !== undefined && !existsSync(file)) throw new UsageError(`no such file: ${file}`);
+  if (file === undefined) return;
+  if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${file} is a directory, not a .jsonl file`);
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
 }
 
+/**
+ * checkJsonl reads a regular file's lines once before a job is created, so that a bad line is
+ * refused before anything is queued (a pipe or device cannot be read twice: its lines are checked
+ * as they stream); throws UsageError naming the line.
+ */
+export async function checkJsonl(path: string): Promise<void> {
+  if (!statSync(path).isFile()) return;
+  for await (const _ of readJsonl(path));
+}
+
+/** readJsonl streams `{ "method", "params", "key"? }` lines; a bad line stops the job with its number. */
 export async function* readJsonl(path: string): AsyncGenerator<BulkOp> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
@@ -73,7 +94,7 @@ export const bulkCommand: Command = {
     const n = values.generate as number | undefined;
     checkOpsSource(file, n);
     const jobId =
-      (values.job as string | undefined) ??
+      (values.job === undefined ? undefined : checkedJobId(values.job as string)) ??
       (file ? `file-${basename(file).replace(/[^A-Za-z0-9._-]/g, '_')}` : `generate-${n}`);
     const ops = file ? readJsonl(file) : [...generate(n!)];
     const cluster = await openCluster(values, signal);

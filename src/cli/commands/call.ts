@@ -2,6 +2,7 @@ import type { Cluster } from '../../client/cluster.js';
 import { parseCallParams } from '../args.js';
 import { type Command, openCluster } from '../command.js';
 import { ms, showValue, table } from '../format.js';
+import { checkedKey } from '../ids.js';
 import { UsageError } from '../options.js';
 
 type Mode = { kind: 'one' } | { kind: 'all' } | { kind: 'any' } | { kind: 'quorum'; k: number };
@@ -42,6 +43,7 @@ export const callCommand: Command = {
     if (!method) throw new UsageError('missing method, e.g. `arith call Arith.Multiply 7 8`');
     const params = parseCallParams(rest);
     const mode = modeOf(values);
+    if (values.store !== undefined) checkedKey(values.store as string, '--store');
     const cluster = await openCluster(values, signal);
     try {
       await cluster.ready({ nodes: 1, signal, timeoutMs: 3_000 }).catch(() => undefined);

@@ -1,5 +1,6 @@
 import { Gateway } from '../../gateway/gateway.js';
 import { createLogger } from '../../logger.js';
+import { hostProblem } from '../addresses.js';
 import { type Command, openCluster } from '../command.js';
 import { HOST_PATTERN, LOG_LEVEL_SPEC } from '../node-config.js';
 import type { OptionSpec } from '../options.js';
@@ -11,6 +12,7 @@ export const LISTEN_SPECS: readonly OptionSpec[] = [
     env: 'ARITH_GATEWAY_HOST',
     type: 'string',
     pattern: HOST_PATTERN,
+    check: hostProblem,
     default: '127.0.0.1',
     help: 'address to bind',
   },
@@ -85,7 +87,10 @@ export const gatewayCommand: Command = {
       logger,
     });
     try {
-      await gateway.start();
+      await gateway.start().catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE') throw error;
+        throw new Error(`address in use: ${error.message} (--port / --tcp-port)`, { cause: error });
+      });
       const { http, tcp } = gateway.addresses;
       if (values.json)
         io.out(JSON.stringify({ port: http.port, tcpPort: tcp.port, nodes: cluster.nodes().length }));

@@ -1,5 +1,6 @@
 import { type Command, openCluster } from '../command.js';
 import { table } from '../format.js';
+import { checkedJobId } from '../ids.js';
 import { UsageError } from '../options.js';
 import { followJob, printSnapshot, QUOTA_SPEC } from './submit.js';
 
@@ -17,6 +18,7 @@ export const jobsCommand: Command = {
       throw new UsageError('expected list, status, watch or cancel');
     if (sub !== 'list' && !id) throw new UsageError(`jobs ${sub} needs a job ID`);
     if (sub === 'list' && id) throw new UsageError(`unexpected argument: ${id}`);
+    if (id !== undefined) checkedJobId(id, `jobs ${sub} ID`);
     const cluster = await openCluster(values, signal);
     try {
       if (sub === 'list') {

@@ -1,6 +1,7 @@
 import { stringifyExact } from '../../protocol/exact-json.js';
 import { type Command, openCluster } from '../command.js';
 import { showValue, table } from '../format.js';
+import { checkedJobId, checkedKey } from '../ids.js';
 import { UsageError } from '../options.js';
 
 /** `arith results get|list|verify`: read stored results and check them against a local computation. */
@@ -22,6 +23,8 @@ export const resultsCommand: Command = {
       throw new UsageError('expected get, list or verify');
     if (sub === 'get' && !key) throw new UsageError('results get needs a KEY');
     if (sub !== 'get' && key) throw new UsageError(`unexpected argument: ${key}`);
+    if (sub === 'get') checkedKey(key!, 'results get KEY');
+    if (sub === 'verify' && values.job !== undefined) checkedJobId(values.job as string);
     const cluster = await openCluster(values, signal);
     try {
       if (sub === 'get') {
@@ -56,6 +59,10 @@ export const resultsCommand: Command = {
             );
         }
         return 0;
+      }
+      if (values.job !== undefined && !(await cluster.results.job(values.job as string, { signal }))) {
+        io.err(`no such job: ${values.job as string} (no record under /${values.namespace as string}/jobs/)`);
+        return 1;
       }
       const target = values.job
         ? { jobId: values.job as string }

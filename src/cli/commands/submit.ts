@@ -1,11 +1,13 @@
 import { basename } from 'node:path';
 import type { QueueJob } from '../../results/queue/job-handle.js';
 import type { JobSnapshot } from '../../results/queue/job-status.js';
+import { QueueError } from '../../results/queue/queue-error.js';
 import type { Io } from '../command.js';
 import { type Command, openCluster } from '../command.js';
+import { checkedJobId } from '../ids.js';
 import { UsageError } from '../options.js';
 import { ProgressView } from '../progress.js';
-import { checkOpsSource, generate, readJsonl } from './bulk.js';
+import { checkJsonl, checkOpsSource, generate, readJsonl } from './bulk.js';
 
 /** QUOTA_SPEC: the results etcd's backend quota, which etcd cannot be asked for. */
 export const QUOTA_SPEC = {
@@ -95,13 +97,22 @@ export const submitCommand: Command = {
     checkOpsSource(file, n);
     if (file !== undefined && positionals.length > 1)
       throw new UsageError(`unexpected argument: ${positionals[1]}`);
+    const jobId = values.job === undefined ? undefined : checkedJobId(values.job as string);
+    if (file) await checkJsonl(file);
     const cluster = await openCluster(values, signal);
     try {
-      const job = await cluster.submit(file ? readJsonl(file) : generate(n!), {
-        jobId: values.job as string | undefined,
-        verify: values.verify as 'one' | 'quorum',
-        signal,
-      });
+      const job = await cluster
+        .submit(file ? readJsonl(file) : generate(n!), {
+          jobId,
+          verify: values.verify as 'one' | 'quorum',
+          signal,
+        })
+        .catch((error: unknown) => {
+          // A bad line met while streaming ended the job: still bad input, and the message says so.
+          if (error instanceof QueueError && error.cause instanceof UsageError)
+            throw new UsageError(error.message);
+          throw error;
+        });
       if (values.json && !values.wait) io.out(JSON.stringify({ jobId: job.jobId }));
       else if (!values.json) io.out(job.jobId);
       if (!values.wait) return 0;

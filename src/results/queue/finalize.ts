@@ -2,13 +2,14 @@
  * The ends of a queued job, each a compare-and-put on the job record's mod revision (so two
  * writers never both finish it): `finishSubmission` marks every op in; `tryFinalize` sums the
  * tallies into the record once no chunk is left and deletes every queue key of the job;
- * `cancelJob` records `cancelled` and deletes the job's chunks and claims.
+ * `cancelJob` / `endJob` record `cancelled` (or `failed`, with a reason) and delete the job's chunks
+ * and claims.
  */
 import type { IRequestOp } from 'etcd3';
 import { retryEtcd } from '../../util/retry-etcd.js';
 import type { JobStatus } from '../job-record.js';
 import { prefixEnd, RangeReader } from '../range-pages.js';
-import { QueueError } from './queue-error.js';
+import { type ErrorText, QueueError } from './queue-error.js';
 import type { QueueHost } from './queue-host.js';
 import { isFinished, jobKey, type QueueJobRecord, readJob, type StoredJob } from './queue-job-record.js';
 import { jobQueuePrefix } from './queue-keys.js';
@@ -59,25 +60,43 @@ export async function tryFinalize(host: QueueHost, jobId: string): Promise<boole
  * tallies; workers holding a claim find it gone when they ack. Results already stored stay.
  * @throws QueueError `NO_SUCH_JOB`.
  */
-export async function cancelJob(host: QueueHost, jobId: string): Promise<JobStatus> {
+export function cancelJob(host: QueueHost, jobId: string): Promise<JobStatus> {
+  return endJob(host, jobId, 'cancelled');
+}
+
+/**
+ * endJob ends a running job as cancelJob does, with status `status`, `error` recorded as the
+ * reason, and `from` (the submitter's counts of a submission that stopped part way) taken over
+ * first; resolves with the job's final status (an earlier end wins).
+ * @throws QueueError `NO_SUCH_JOB`.
+ */
+export async function endJob(
+  host: QueueHost,
+  jobId: string,
+  status: 'cancelled' | 'failed',
+  error?: ErrorText,
+  from?: Pick<QueueJobRecord, 'counts' | 'rejected' | 'issues' | 'chunks'>,
+): Promise<JobStatus> {
   const prefix = jobQueuePrefix(host.namespace, jobId);
-  let status: JobStatus = 'cancelled';
+  let final: JobStatus = status;
   await update(
     host,
     jobId,
     async (current) => {
       if (isFinished(current)) {
-        status = current.status;
+        final = current.status;
         return undefined;
       }
-      const record = withTally(current, await sumTallies(host, jobId));
-      record.status = 'cancelled';
+      const base = from ? { ...current, ...from, counts: { ...from.counts } } : current;
+      const record = withTally(base, await sumTallies(host, jobId));
+      record.status = status;
       record.finishedAt = record.updatedAt;
+      if (error) record.error = error;
       return record;
     },
     [{ request_delete_range: { key: Buffer.from(prefix), range_end: prefixEnd(prefix) } }],
   );
-  return status;
+  return final;
 }
 
 /** sumTallies reads every tally of a job (paged) and adds them up. */

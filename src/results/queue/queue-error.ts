@@ -14,6 +14,7 @@ export type QueueErrorCode =
   | 'COMPUTE'
   | 'QUORUM'
   | 'CONFLICT'
+  | 'SUBMIT_FAILED'
   | 'ETCD';
 
 /** ErrorText is an error as stored and printed: a code and a message. */

@@ -12,11 +12,12 @@ import { MAX_TXN_BYTES } from '../put-if-absent.js';
 import type { VerifyMode } from '../result-record.js';
 import { CHUNK_OPS, type ChunkOp, serializeChunk, toChunkOp } from './chunk.js';
 import { finishSubmission, tryFinalize } from './finalize.js';
-import { errorText, isNoSpace, QueueError } from './queue-error.js';
+import { errorText, QueueError } from './queue-error.js';
 import type { QueueHost } from './queue-host.js';
 import { jobKey, type QueueJobRecord } from './queue-job-record.js';
 import { chunkName, queueKey } from './queue-keys.js';
 import { checkSpace } from './space.js';
+import { endSubmission } from './submit-end.js';
 import { MAX_ISSUES, type QueueIssue } from './tally.js';
 
 /** CHUNKS_PER_TXN: chunk puts per transaction (etcd allows 128 ops per transaction by default). */
@@ -43,8 +44,12 @@ export interface SubmitOptions {
  * submitJob writes job `jobId` and its ops and resolves with the id once all are durable. Ops that
  * cannot be computed (unknown method, bad params or key) are counted failed (`rejected`) and kept
  * as issues; the rest are queued.
+ * If the submission stops once the job record is written (`ops` throws, the signal aborts, etcd
+ * fails), the job is ended (`failed`, or `cancelled` when aborted; its queued chunks deleted) and
+ * QueueError `SUBMIT_FAILED` (or `NOSPACE`) says so, with the ops queued and the reason (`cause`).
  * @throws QueueError `JOB_EXISTS`, `SPACE_LOW` / `NOSPACE` (checked before writing, and met while
- * writing), `UNSUPPORTED` (a verify mode other than `one` and `quorum`); TypeError for a bad job id; the signal's reason when aborted.
+ * writing), `UNSUPPORTED` (a verify mode other than `one` and `quorum`), `SUBMIT_FAILED`; TypeError
+ * for a bad job id; the signal's reason when aborted before the job record is written.
  */
 export async function submitJob(
   host: QueueHost,
@@ -111,19 +116,22 @@ export async function submitJob(
     }
     if (chunk.length > 0) await writer.add(chunk);
     await writer.flush();
+    record.chunks = writer.chunks;
+    record.counts.failed = record.rejected;
+    record.counts.done = record.rejected;
+    record.issues = issues;
+    await finishSubmission(host, record);
   } catch (error) {
     await writer.settle();
-    if (isNoSpace(error))
-      throw new QueueError('NOSPACE', `job ${jobId}: etcd is out of space: ${(error as Error).message}`, {
-        cause: error,
-      });
-    throw error;
+    const { counts, rejected } = record;
+    await endSubmission(host, jobId, error, options.signal?.aborted === true, {
+      counts,
+      rejected,
+      issues,
+      chunks: writer.chunks,
+      queued: writer.queued,
+    });
   }
-  record.chunks = writer.chunks;
-  record.counts.failed = record.rejected;
-  record.counts.done = record.rejected;
-  record.issues = issues;
-  await finishSubmission(host, record);
   await tryFinalize(host, jobId);
   return jobId;
 }
@@ -131,7 +139,9 @@ export async function submitJob(
 /** ChunkWriter batches chunk puts into transactions, a few in flight. */
 class ChunkWriter {
   chunks = 0;
-  #batch: Array<{ key: Buffer; value: Buffer; tally: Buffer }> = [];
+  /** queued: ops in chunks whose transaction etcd confirmed. */
+  queued = 0;
+  #batch: Array<{ key: Buffer; value: Buffer; tally: Buffer; ops: number }> = [];
   #bytes = 0;
   readonly #inflight = new Set<Promise<void>>();
   #failed: unknown;
@@ -153,7 +163,7 @@ class ChunkWriter {
       (this.#bytes + value.length > MAX_TXN_BYTES && this.#batch.length > 0)
     )
       await this.#send();
-    this.#batch.push({ key, value, tally });
+    this.#batch.push({ key, value, tally, ops: ops.length });
     this.#bytes += key.length + value.length;
   }
 
@@ -187,8 +197,11 @@ class ChunkWriter {
       success: batch.map(({ key, value }) => ({ request_put: { key, value } })),
     };
     const { etcd, logger } = this.host;
+    const ops = batch.reduce((n, c) => n + c.ops, 0);
     const txn = retryEtcd(() => etcd.kv.txn(request), logger, undefined, 8).then(
-      () => undefined,
+      () => {
+        this.queued += ops;
+      },
       (error: unknown) => {
         this.#failed ??= error;
       },
