@@ -31,13 +31,6 @@ export function attemptTimeoutMs(latencyMs: number | undefined, fixedMs?: number
   return Math.min(ceilingMs, Math.max(floorMs, scaled));
 }
 
-/** checkAttemptTimeout throws a RangeError unless `ms` is undefined or a number >= 0. */
-export function checkAttemptTimeout(ms: number | undefined): void {
-  if (ms !== undefined && !(typeof ms === 'number' && ms >= 0)) {
-    throw new RangeError(`attemptTimeoutMs must be a number >= 0, got ${ms}`);
-  }
-}
-
 /**
  * AttemptTimeoutError: an attempt was given up on its node after `waitedMs` without an answer, and
  * the call was retried elsewhere (a retry already granted; callers never see it unless no other

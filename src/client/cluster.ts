@@ -11,13 +11,16 @@ import { QueueJobs } from '../results/queue/queue-jobs.js';
 import { refuseIfFull } from '../results/queue/space.js';
 import type { SubmitOptions } from '../results/queue/submit.js';
 import { ResultsStore } from '../results/results-store.js';
+import { checkInt, checkMs, checkObject } from '../util/check-options.js';
 import { RetryBudget } from '../util/retry-budget.js';
-import { checkAttemptTimeout } from './attempt-timeout.js';
 import { pickerBuilder } from './balance/balancers.js';
+import { checkMethod, wireCallParams, wireManyCalls } from './call-args.js';
 import { type CallDeadline, callDeadline } from './call-deadline.js';
 import { callMany, type ManyCall, type ManyResult } from './call-many.js';
 import { type CallOptions, callOne } from './call-one.js';
+import { checkCallOptions } from './call-options.js';
 import type { CallRuntime, ClientCounters } from './call-runtime.js';
+import { checkConnectOptions } from './connect-checks.js';
 import { type ConnectOptions, limiterFor, resolveEtcd } from './connect-options.js';
 import {
   ClusterClosedError,
@@ -26,7 +29,6 @@ import {
   NoNodesError,
   QuorumError,
 } from './errors.js';
-import { encodeParams } from './exact.js';
 import { callAll, callAny, callQuorum, type Receipt } from './fanout.js';
 import type { Limiter } from './limiter.js';
 import { Membership } from './membership.js';
@@ -133,8 +135,17 @@ export class Cluster extends TypedCalls {
   }
 
   /** ready resolves once at least `nodes` live nodes are known (default 1). */
-  ready(options: { nodes?: number; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
-    const want = options.nodes ?? 1;
+  ready(given: { nodes?: number; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+    let options = given;
+    let want: number;
+    try {
+      checkObject('ready options', given);
+      want = checkInt('nodes', given.nodes, 0) ?? 1;
+      const timeoutMs = checkMs('timeoutMs', given.timeoutMs);
+      if (timeoutMs !== given.timeoutMs) options = { ...given, timeoutMs };
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#membership.size >= want) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer =
@@ -161,6 +172,12 @@ export class Cluster extends TypedCalls {
   /** call runs `method` on one node (balanced; transport failures retried elsewhere) and returns its result. */
   call(method: string, params: unknown, options: CallOptions = NO_OPTIONS): Promise<unknown> {
     if (this.#closed) return Promise.reject(new ClusterClosedError());
+    try {
+      checkMethod(method);
+      if (options !== NO_OPTIONS) options = checkCallOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const ms = options.deadlineMs ?? this.#rt.defaults.deadlineMs;
     const at = Date.now() + ms;
     if (this.#limiter.tryAcquire()) {
@@ -181,8 +198,8 @@ export class Cluster extends TypedCalls {
     options: CallOptions = {},
   ): Promise<{ result: unknown; nodeId: string }> {
     let nodeId = '';
-    const result = await this.#limited(options, (d) =>
-      callOne(this.#rt, method, encodeParams(params), options, d, (id) => {
+    const result = await this.#limited(options, wireOne(method, params), (wire, opts, d) =>
+      callOne(this.#rt, method, wire, opts, d, (id) => {
         nodeId = id;
       }),
     );
@@ -196,23 +213,38 @@ export class Cluster extends TypedCalls {
    * never rejects for a call's failure. The group takes one slot of `maxInflight`.
    */
   callMany(calls: readonly ManyCall[], options: CallOptions = {}): Promise<ManyResult[]> {
-    const encoded = calls.map(({ method, params }) => ({ method, params: encodeParams(params) }));
-    return this.#limited(options, (d) => callMany(this.#rt, encoded, options, d));
+    return this.#limited(
+      options,
+      () => wireManyCalls(calls),
+      (wire, opts, d) => callMany(this.#rt, wire, opts, d),
+    );
   }
 
   /** all calls every live node at once and returns one receipt per node (never rejects for a node's failure). */
   all(method: string, params: unknown, options: CallOptions = {}): Promise<Receipt[]> {
-    return this.#limited(options, (d) => callAll(this.#rt, method, encodeParams(params), options, d));
+    return this.#limited(options, wireOne(method, params), (wire, opts, d) =>
+      callAll(this.#rt, method, wire, opts, d),
+    );
   }
 
   /** any calls every live node and returns the first success; the other requests are aborted. */
   any(method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
-    return this.#limited(options, (d) => callAny(this.#rt, method, encodeParams(params), options, d));
+    return this.#limited(options, wireOne(method, params), (wire, opts, d) =>
+      callAny(this.#rt, method, wire, opts, d),
+    );
   }
 
-  /** quorum returns the result once `k` nodes answered identically, else rejects with QuorumError. */
+  /**
+   * quorum returns the result once `k` nodes answered identically, else rejects with QuorumError.
+   * `options.k` (an integer >= 1) is required: a TypeError without it.
+   */
   quorum(method: string, params: unknown, options: CallOptions & { k: number }): Promise<unknown> {
-    return this.#limited(options, (d) => callQuorum(this.#rt, method, encodeParams(params), options, d));
+    const prepare = (): unknown => {
+      checkObject('quorum options', options, false);
+      checkInt('quorum k', options.k, 1);
+      return wireOne(method, params)();
+    };
+    return this.#limited(options, prepare, (wire, opts, d) => callQuorum(this.#rt, method, wire, opts, d));
   }
 
   /** results is the exactly-once results store of this namespace (`/<namespace>/results/<key>`). */
@@ -292,13 +324,20 @@ export class Cluster extends TypedCalls {
    * event loop, and with it the discovery watch that brings nodes back (an etcd relist right after
    * a partition heals can find no node registered yet).
    */
-  async #limited<T>(options: CallOptions, run: (deadline: CallDeadline) => Promise<T>): Promise<T> {
+  async #limited<O extends CallOptions, P, T>(
+    given: O,
+    prepare: () => P,
+    run: (prepared: P, options: O, deadline: CallDeadline) => Promise<T>,
+  ): Promise<T> {
     if (this.#closed) throw new ClusterClosedError();
+    // Bad arguments reject this call alone, before it takes a slot.
+    const prepared = prepare();
+    const options = checkCallOptions(given);
     const deadline = callDeadline(options.deadlineMs, this.#rt.defaults.deadlineMs);
     const wait = this.#limiter.acquire(options.signal, deadline);
     if (wait) await wait;
     try {
-      return await run(deadline);
+      return await run(prepared, options, deadline);
     } catch (error) {
       if (error instanceof NoNodesError || (error instanceof QuorumError && error.answers.length === 0))
         await nextTurn();
@@ -332,7 +371,7 @@ export class Cluster extends TypedCalls {
     }
     let encoded: unknown;
     try {
-      encoded = encodeParams(params);
+      encoded = wireCallParams(params);
     } catch (error) {
       this.#limiter.release();
       reject(error);
@@ -360,7 +399,7 @@ export class Cluster extends TypedCalls {
     deadline: CallDeadline,
   ): Promise<unknown> {
     try {
-      return await callOne(this.#rt, method, encodeParams(params), options, deadline);
+      return await callOne(this.#rt, method, wireCallParams(params), options, deadline);
     } catch (error) {
       if (error instanceof NoNodesError) await nextTurn(); // see #limited
       throw error;
@@ -370,13 +409,22 @@ export class Cluster extends TypedCalls {
   }
 }
 
+/** wireOne returns the check of one call's method and params, run as a call's `prepare`. */
+function wireOne(method: string, params: unknown): () => unknown {
+  return () => {
+    checkMethod(method);
+    return wireCallParams(params);
+  };
+}
+
 /**
  * connect creates a cluster client: it reads the live nodes from etcd (list, then watch), and
  * resolves once that first read is done. Rejects if etcd cannot be read within `connectTimeoutMs`.
  */
-export async function connect(options: ConnectOptions): Promise<Cluster> {
-  const limiter = limiterFor(options); // bad bounds fail here, before anything is opened
-  checkAttemptTimeout(options.attemptTimeoutMs);
+export async function connect(given: ConnectOptions): Promise<Cluster> {
+  const options = checkConnectOptions(given); // bad options fail here, before anything is opened
+  const limiter = limiterFor(options);
+  const balancer = pickerBuilder(options.balancer ?? 'p2c');
   const etcdOptions = resolveEtcd(options.etcd);
   const etcd = createEtcdClient(etcdOptions);
   const logger = options.logger ?? silentLogger();
@@ -386,7 +434,7 @@ export async function connect(options: ConnectOptions): Promise<Cluster> {
   const maxBatch = batching === false ? 1 : batching === true ? 128 : (batching.maxBatch ?? 128);
   const transport = options.transport ?? 'tcp';
   const membership = new Membership(
-    pickerBuilder(options.balancer ?? 'p2c'),
+    balancer,
     {
       transport,
       connections: options.connectionsPerNode ?? (transport === 'tcp' ? 1 : 2),

@@ -1,3 +1,5 @@
+import { show } from '../util/check-options.js';
+
 /** Integer is what typed helpers accept: a bigint, a safe-integer number, or a decimal string. */
 export type Integer = bigint | number | string;
 
@@ -15,6 +17,9 @@ export function toWire(value: Integer, name = 'value'): number | string {
       throw new TypeError(`${name}: ${value} is not a safe integer; pass a bigint or a decimal string`);
     }
     return value;
+  }
+  if (typeof value !== 'string') {
+    throw new TypeError(`${name}: expected a bigint, a safe integer or a decimal string, got ${show(value)}`);
   }
   if (!/^-?\d+$/.test(value))
     throw new TypeError(`${name}: ${JSON.stringify(value.slice(0, 40))} is not an integer`);

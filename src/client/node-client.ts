@@ -147,8 +147,12 @@ export class NodeClient implements PickTarget {
     }
   }
 
-  async #exchange(live: CallRecord[]): Promise<void> {
+  async #exchange(all: CallRecord[]): Promise<void> {
     const firstId = this.#nextId;
+    // A call whose params are not JSON fails alone, with its TypeError; the rest go out.
+    const { text, sent } = encodeCalls(all, firstId, failCall);
+    const live = sent;
+    if (live.length === 0) return;
     this.#nextId += live.length;
     let deadlineAt = 0;
     let mixed = false;
@@ -157,7 +161,7 @@ export class NodeClient implements PickTarget {
       if (c.deadlineAt > deadlineAt) deadlineAt = c.deadlineAt;
     }
     const batch: BatchRequest = {
-      calls: encodeCalls(live, firstId),
+      calls: text,
       count: live.length,
       firstId,
       deadlineAt,
@@ -193,4 +197,9 @@ export class NodeClient implements PickTarget {
         live[i]!.fail(new TransportError('no answer for a call in the batch', this.id, 'server'));
     }
   }
+}
+
+/** failCall fails a call that cannot be encoded (the batch codec's `onBad`). */
+function failCall(call: CallRecord, error: TypeError): void {
+  call.fail(error);
 }

@@ -46,6 +46,9 @@ export abstract class TypedCalls {
 
   /** sum returns the sum of the values. */
   async sum(values: Iterable<Integer>, options?: CallOptions): Promise<bigint> {
+    if (values === null || typeof (values as Partial<Iterable<Integer>>)?.[Symbol.iterator] !== 'function') {
+      throw new TypeError('sum: values must be an iterable of integers');
+    }
     const wire = [...values].map((v, i) => toWire(v, `Values[${i}]`));
     return fromWire(await this.call('Arith.Sum', { Values: wire }, options));
   }

@@ -29,17 +29,60 @@ function quoted(method: string): string {
 }
 
 /**
- * encodeCalls writes `calls` as comma-separated JSON-RPC 2.0 request objects (no brackets) with
- * ids `firstId`, `firstId + 1`, …, in order.
+ * encodeCall writes one JSON-RPC 2.0 request object with id `id`. Params `undefined` omit the
+ * `params` member (valid JSON-RPC: the node answers for that call alone).
+ * @throws TypeError when the method is not a string or the params are not JSON (a function, a
+ * symbol, a bigint, a circular structure, a throwing `toJSON`): only this call is lost.
  */
-export function encodeCalls(calls: readonly EncodableCall[], firstId: number): string {
-  let body = '';
+export function encodeCall(method: string, params: unknown, id: number): string {
+  if (typeof method !== 'string') throw new TypeError(`method must be a string, got ${typeof method}`);
+  if (params === undefined) return `{"jsonrpc":"2.0","id":${id},"method":${quoted(method)}}`;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(params);
+  } catch (error) {
+    throw new TypeError(`${method}: params cannot be encoded as JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (text === undefined)
+    throw new TypeError(`${method}: params cannot be encoded as JSON (${typeof params})`);
+  return `{"jsonrpc":"2.0","id":${id},"method":${quoted(method)},"params":${text}}`;
+}
+
+/**
+ * encodeCalls writes `calls` as comma-separated JSON-RPC 2.0 request objects (no brackets) with
+ * ids `firstId`, `firstId + 1`, …, in order. A call that cannot be encoded (see encodeCall) is
+ * left out and handed to `onBad` with its TypeError; the others keep consecutive ids, in order.
+ * Returns the text and the calls it holds (`calls` itself when none was left out).
+ */
+export function encodeCalls<C extends EncodableCall>(
+  calls: readonly C[],
+  firstId: number,
+  onBad: (call: C, error: TypeError) => void = rethrow,
+): { text: string; sent: readonly C[] } {
+  let text = '';
+  let sent: C[] | undefined;
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i]!;
-    if (i > 0) body += ',';
-    body += `{"jsonrpc":"2.0","id":${firstId + i},"method":${quoted(c.method)},"params":${JSON.stringify(c.params)}}`;
+    const count = sent ? sent.length : i;
+    let one: string;
+    try {
+      one = encodeCall(c.method, c.params, firstId + count);
+    } catch (error) {
+      sent ??= calls.slice(0, i);
+      onBad(c, error as TypeError);
+      continue;
+    }
+    if (count > 0) text += ',';
+    text += one;
+    sent?.push(c);
   }
-  return body;
+  return { text, sent: sent ?? calls };
+}
+
+function rethrow(_call: unknown, error: TypeError): never {
+  throw error;
 }
 
 /**

@@ -5,12 +5,14 @@
  * verify mode, and the answers are stored with one put-if-absent transaction. `concurrency` groups
  * are in flight at once.
  */
+
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { type GroupContext, type Prepared, prepare, runGroup } from './bulk-group.js';
 import { type BulkSummary, BulkTally } from './bulk-tally.js';
 import type { BulkCaller, BulkOp, BulkStore, MapOptions } from './bulk-types.js';
 import { ExistingCheck } from './existing-check.js';
+import { checkMapOptions } from './job-options.js';
 import { checkJobId, type JobStatus } from './job-record.js';
 
 export type { BulkIssue, BulkProgress, BulkSummary } from './bulk-tally.js';
@@ -32,9 +34,10 @@ export async function runBulkJob(
   ops: Iterable<BulkOp> | AsyncIterable<BulkOp>,
   userOptions: MapOptions = {},
 ): Promise<BulkSummary> {
-  const follow = manySignal(userOptions.signal);
+  const checked = checkMapOptions(userOptions);
+  const follow = manySignal(checked.signal);
   try {
-    return await run(caller, store, ops, { ...userOptions, signal: follow.signal });
+    return await run(caller, store, ops, { ...checked, signal: follow.signal });
   } finally {
     follow.dispose();
   }
@@ -48,7 +51,7 @@ async function run(
 ): Promise<BulkSummary> {
   const jobId = checkJobId(options.jobId ?? randomUUID());
   const verify = options.verify ?? 'one';
-  const concurrency = Math.max(1, Math.trunc(options.concurrency ?? 16));
+  const concurrency = options.concurrency ?? 16;
   const signal = options.signal;
   const tally = new BulkTally(jobId, Array.isArray(ops) ? ops.length : undefined, options.onIssue);
   const jobs = store.jobWriter(jobId, verify, () => tally.counts());

@@ -38,7 +38,7 @@ export type JobLog = Pick<JobWriter, 'resumed' | 'start' | 'update' | 'finish'>;
 
 /** MapOptions tune a bulk job; every member has a default. */
 export interface MapOptions {
-  /** concurrency: groups of up to 64 ops in flight at once (default 16). */
+  /** concurrency: groups of up to 64 ops in flight at once, an integer from 1 to 1,024 (default 16; RangeError otherwise). */
   concurrency?: number | undefined;
   /** verify: `one` (default), `quorum` or `all`. */
   verify?: VerifyMode | undefined;

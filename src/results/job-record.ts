@@ -6,6 +6,7 @@
 import type { Etcd3 } from 'etcd3';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
+import { show } from '../util/check-options.js';
 import { parseJsonWith } from '../util/parse-json.js';
 import { retryEtcd } from '../util/retry-etcd.js';
 import { jobsPrefix } from './keys.js';
@@ -71,9 +72,9 @@ export function parseJobRecord(text: string): JobRecord | Error {
 
 /** checkJobId throws a TypeError when `jobId` does not match JOB_ID_PATTERN. */
 export function checkJobId(jobId: string): string {
-  if (!JOB_ID_PATTERN.test(jobId)) {
+  if (typeof jobId !== 'string' || !JOB_ID_PATTERN.test(jobId)) {
     throw new TypeError(
-      `invalid job id ${JSON.stringify(jobId)}: 1-128 of A-Z a-z 0-9 . _ : @ = + -, starting with a letter or digit`,
+      `invalid job id ${show(jobId)}: 1-128 of A-Z a-z 0-9 . _ : @ = + -, starting with a letter or digit`,
     );
   }
   return jobId;

@@ -7,6 +7,7 @@ import { encodeInteger } from '../arith/integer.js';
 import { paramsShape } from '../arith/methods.js';
 import { binaryArgs, listArgs } from '../arith/params.js';
 import { toWireValue } from '../protocol/canonical-json.js';
+import { show } from '../util/check-options.js';
 
 /** canonicalJson and toWireValue live in the protocol (answers compare with them too). */
 export { canonicalJson, toWireValue } from '../protocol/canonical-json.js';
@@ -16,7 +17,8 @@ export const KEY_PATTERN = /^[A-Za-z0-9._:@=+/-]{1,512}$/;
 
 /** keyProblem says why `key` is not a valid result key, or returns undefined when it is. */
 export function keyProblem(key: string): string | undefined {
-  if (typeof key !== 'string' || key.length === 0) return 'key is empty';
+  if (typeof key !== 'string') return `key must be a string, got ${key === null ? 'null' : typeof key}`;
+  if (key.length === 0) return 'key is empty';
   if (key.length > 512) return `key has ${key.length} characters, more than 512`;
   if (!KEY_PATTERN.test(key)) return 'key may only contain A-Z a-z 0-9 and . _ : @ = + - /';
   if (key.startsWith('/')) return 'key must not start with /';
@@ -27,7 +29,7 @@ export function keyProblem(key: string): string | undefined {
 /** checkKey throws a TypeError naming the problem when `key` is not a valid result key. */
 export function checkKey(key: string): string {
   const problem = keyProblem(key);
-  if (problem !== undefined) throw new TypeError(`invalid result key ${JSON.stringify(key)}: ${problem}`);
+  if (problem !== undefined) throw new TypeError(`invalid result key ${show(key)}: ${problem}`);
   return key;
 }
 

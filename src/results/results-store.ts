@@ -1,6 +1,9 @@
+import { checkMethod } from '../client/call-args.js';
 import type { CallOptions } from '../client/call-one.js';
+import { checkCallOptions } from '../client/call-options.js';
 import { type Answer, ClusterError, ResultConflictError } from '../client/errors.js';
 import { type Caller, verifiedCall } from '../client/verify-modes.js';
+import { checkInt, checkObject, checkOneOf, checkString } from '../util/check-options.js';
 import { retryEtcd } from '../util/retry-etcd.js';
 import { etcdCall } from './etcd-call.js';
 import {
@@ -15,7 +18,13 @@ import { jobsPrefix, resultsPrefix } from './keys.js';
 import { existingKeys } from './put-if-absent.js';
 import { prefixEnd, RangeReader } from './range-pages.js';
 import { checkKey, deriveKeyFromWire, wireParams } from './result-key.js';
-import { makeRecord, parseResultRecord, type ResultRecord, type VerifyMode } from './result-record.js';
+import {
+  makeRecord,
+  parseResultRecord,
+  type ResultRecord,
+  VERIFY_MODES,
+  type VerifyMode,
+} from './result-record.js';
 import { type VerifyOptions, type VerifyReport, type VerifyTarget, verifyResults } from './results-verify.js';
 import {
   type ResultEvent,
@@ -57,7 +66,10 @@ export interface ComputeOutcome {
   dissent: Answer[];
 }
 
-/** ListOptions: a key prefix (default all), a page size (default 100, at most 10,000), where to resume. */
+/** CONFLICT_MODES: what `compute` does with a disagreeing stored record. */
+const CONFLICT_MODES = ['throw', 'return'] as const;
+
+/** ListOptions: a key prefix (default all), a page size (`limit`: an integer, 1 to 10,000, default 100), where to resume. */
 export interface ListOptions {
   prefix?: string | undefined;
   limit?: number | undefined;
@@ -114,10 +126,15 @@ export class ResultsStore {
     params: unknown,
     options: ComputeOptions = {},
   ): Promise<ComputeOutcome> {
+    // Every argument is checked before anything is computed or written.
+    checkMethod(method);
+    const checked = checkCallOptions(options);
+    const verify = checkOneOf('verify', checked.verify, VERIFY_MODES) ?? 'one';
+    const { verify: _v, onConflict, job, ...callOptions } = checked;
+    checkOneOf('onConflict', onConflict, CONFLICT_MODES);
+    if (job !== undefined) checkJobId(job);
     const wire = wireParams(method, params);
     const resolved = key == null ? deriveKeyFromWire(method, wire) : checkKey(key);
-    const verify = options.verify ?? 'one';
-    const { verify: _v, onConflict, job, ...callOptions } = options;
     const got = await verifiedCall(this.#host.caller, method, wire, verify, callOptions);
     const record = makeRecord({ key: resolved, method, params: wire, verify, job, ...got });
     const put = retryEtcd(() => this.#writes.put(record), this.#host.logger, options.signal, STORE_ATTEMPTS);
@@ -166,9 +183,10 @@ export class ResultsStore {
 
   /** list returns one page of records in key order under `prefix`; unreadable values are skipped (logged). */
   async list(options: ListOptions = {}): Promise<ResultPage> {
-    const prefix = this.prefix + (options.prefix ?? '');
-    const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? 100)), 10_000);
-    const after = options.after === undefined ? undefined : this.prefix + options.after;
+    checkObject('list options', options);
+    const prefix = this.prefix + (checkString('prefix', options.prefix, true) ?? '');
+    const limit = checkInt('limit', options.limit, 1, 10_000) ?? 100;
+    const after = options.after === undefined ? undefined : this.prefix + checkString('after', options.after);
     const from = after !== undefined && after >= prefix ? `${after}\0` : prefix;
     const res = await etcdCall(
       this.#reader.page(Buffer.from(from), prefixEnd(prefix), limit),
@@ -217,9 +235,13 @@ export class ResultsStore {
   }
 
   /** verify reads every record under `target.prefix` (or stored by `target.jobId`) and checks it locally. */
-  verify(target: VerifyTarget = {}, options: VerifyOptions = {}): Promise<VerifyReport> {
+  async verify(target: VerifyTarget = {}, options: VerifyOptions = {}): Promise<VerifyReport> {
+    checkObject('verify target', target);
+    checkObject('verify options', options);
+    checkString('prefix', target.prefix, true);
     if (target.jobId !== undefined) checkJobId(target.jobId);
-    return etcdCall(verifyResults(this.#host.etcd, this.prefix, target, options), options.signal);
+    checkInt('pageSize', options.pageSize, 1, 10_000);
+    return await etcdCall(verifyResults(this.#host.etcd, this.prefix, target, options), options.signal);
   }
 
   /** job reads a bulk job's record from `/<namespace>/jobs/<jobId>`; undefined when there is none. */

@@ -4,6 +4,7 @@ import { deadlineNote, remainingMs } from '../../protocol/deadline.js';
 import { FrameTooLargeError, LineSplitter } from '../../protocol/line-splitter.js';
 import { PING_METHOD, pingRequest } from '../../protocol/ping.js';
 import { RPC_ERRORS } from '../../protocol/rpc-errors.js';
+import { timerMs } from '../../util/check-options.js';
 import { RemoteError, TransportError } from '../errors.js';
 import type { BatchRequest, Channel } from './channel.js';
 import { connectTlsOptions, type NodeTlsClientOptions, type TcpTarget, tcpTarget } from './node-tls.js';
@@ -79,7 +80,7 @@ export class TcpChannel implements Channel {
     return new Promise((resolve, reject) => {
       // The timer's callback is a module function with arguments: a closure here would keep this
       // scope, and with it the batch's text, alive until the batch is answered.
-      const timer = setTimeout(silentTooLong, waitMs + SILENCE_GRACE_MS, this, socket, waitMs);
+      const timer = setTimeout(silentTooLong, timerMs(waitMs + SILENCE_GRACE_MS), this, socket, waitMs);
       const entry: InFlight = { firstId, count, bytes: line.length, resolve, reject, timer };
       if (this.#inflight.length === 0) this.#watch?.busy();
       this.#inflight.push(entry);

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { retryEtcd } from '../../util/retry-etcd.js';
 import type { BulkOp } from '../bulk-types.js';
+import { checkSubmitOptions } from '../job-options.js';
 import { checkJobId } from '../job-record.js';
 import { MAX_TXN_BYTES } from '../put-if-absent.js';
 import type { VerifyMode } from '../result-record.js';
@@ -35,7 +36,7 @@ export interface SubmitOptions {
    * a quorum is counted failed (issue code `QUORUM`). Anything else: QueueError `UNSUPPORTED`.
    */
   verify?: 'one' | 'quorum' | undefined;
-  /** chunkOps: ops per chunk (default CHUNK_OPS, 1,000; 1 to 4,096). */
+  /** chunkOps: ops per chunk, an integer from 1 to 4,096 (default CHUNK_OPS, 1,000; RangeError otherwise). */
   chunkOps?: number | undefined;
   signal?: AbortSignal | undefined;
 }
@@ -56,6 +57,7 @@ export async function submitJob(
   ops: Iterable<BulkOp> | AsyncIterable<BulkOp>,
   options: SubmitOptions = {},
 ): Promise<string> {
+  checkSubmitOptions(options);
   const jobId = checkJobId(options.jobId ?? randomUUID());
   const verify: VerifyMode = options.verify ?? 'one';
   if (verify !== 'one' && verify !== 'quorum') {
@@ -64,7 +66,7 @@ export async function submitJob(
       `verify ${verify} is not supported by queued jobs; use 'one' or 'quorum'`,
     );
   }
-  const chunkOps = Math.min(4096, Math.max(1, Math.trunc(options.chunkOps ?? CHUNK_OPS)));
+  const chunkOps = options.chunkOps ?? CHUNK_OPS;
   const { etcd, namespace } = host;
   await checkSpace(etcd, host.space);
   const now = new Date().toISOString();
