@@ -1,7 +1,8 @@
 /**
  * Numbers that are not exactly integers, against a real node process and a gateway in front of it,
  * over HTTP and TCP, JSON-RPC 2.0 and 1.0 (adversary finding D1): never computed with, always
- * -32602 quoting the literal; the gateway answers what the node answers.
+ * -32602 quoting the literal; the gateway answers what the node answers, also for params nested
+ * to the node's bound (its forwarding must not add the depth that turns -32602 into -32600).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ClusterFixture } from '../support/cluster-fixture.js';
@@ -70,6 +71,18 @@ describe.each(['http', 'tcp'] as const)('over %s', (transport) => {
       expect(await answer(transport, to, two)).toBe('{"jsonrpc":"2.0","id":1,"result":126}');
       const one = '{"id":1,"method":"Arith.Add","params":[{"A":9007199254740993.0,"B":1e1}]}';
       expect(await answer(transport, to, one)).toBe('{"id":1,"error":null,"result":9007199254741003}');
+    }
+  });
+
+  it('answers params nested 127 deep as the node does, not -32600', async () => {
+    for (const depth of [126, 127]) {
+      const params = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      for (const method of ['Arith.Add', 'Arith.Sum', 'Arith.Nope']) {
+        const m = `{"jsonrpc":"2.0","id":1,"method":"${method}","params":${params}}`;
+        const direct = await answer(transport, 'node', m);
+        expect(JSON.parse(direct).error.code, `${method} ${depth}`).not.toBe(-32600);
+        expect(await answer(transport, 'gateway', m), `${method} ${depth}`).toBe(direct);
+      }
     }
   });
 });
