@@ -196,8 +196,11 @@ export class Cluster extends TypedCalls {
    * never rejects for a call's failure. The group takes one slot of `maxInflight`.
    */
   callMany(calls: readonly ManyCall[], options: CallOptions = {}): Promise<ManyResult[]> {
-    const encoded = calls.map(({ method, params }) => ({ method, params: encodeParams(params) }));
-    return this.#limited(options, (d) => callMany(this.#rt, encoded, options, d));
+    return this.#limited(options, async (d) => {
+      // Inside #limited, so params it refuses (TypeError) reject the promise rather than throw.
+      const encoded = calls.map(({ method, params }) => ({ method, params: encodeParams(params) }));
+      return callMany(this.#rt, encoded, options, d);
+    });
   }
 
   /** all calls every live node at once and returns one receipt per node (never rejects for a node's failure). */

@@ -5,6 +5,7 @@
  * to the node's bound (its forwarding must not add the depth that turns -32602 into -32600).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseExact } from '../../src/protocol/exact-json.js';
 import { ClusterFixture } from '../support/cluster-fixture.js';
 import { type GatewayHandle, openGateway } from '../support/gateway.js';
 import { type NodeProcess, startNode } from '../support/process.js';
@@ -84,5 +85,21 @@ describe.each(['http', 'tcp'] as const)('over %s', (transport) => {
         expect(await answer(transport, 'gateway', m), `${method} ${depth}`).toBe(direct);
       }
     }
+  });
+});
+
+describe('the SDK', () => {
+  it('refuses JS numbers that are not safe integers with a TypeError, sending nothing', async () => {
+    const c = gw.cluster;
+    for (const params of [[2 ** 53 + 2, 0], { A: 1.5, B: 0 }, [Number.NaN, 1], parseExact('[1e400,0]')]) {
+      await expect(c.call('Arith.Add', params)).rejects.toThrow(TypeError);
+      await expect(c.callMany([{ method: 'Arith.Add', params }])).rejects.toThrow(TypeError);
+      await expect(c.all('Arith.Add', params)).rejects.toThrow(TypeError);
+      await expect(c.any('Arith.Add', params)).rejects.toThrow(TypeError);
+      await expect(c.quorum('Arith.Add', params, { k: 1 })).rejects.toThrow(TypeError);
+      await expect(c.results.compute('inexact/1', 'Arith.Add', params)).rejects.toThrow(/A: /);
+    }
+    expect(await c.results.get('inexact/1')).toBeUndefined();
+    expect(await c.call('Arith.Add', [2 ** 53 - 2, 1n])).toBe(2 ** 53 - 1);
   });
 });
