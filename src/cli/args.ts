@@ -1,4 +1,6 @@
 import { parseExact } from '../protocol/exact-json.js';
+import { MAX_JSON_DEPTH } from '../protocol/json-scan.js';
+import { RawNumber } from '../protocol/raw-number.js';
 import { UsageError } from './options.js';
 
 const INTEGER = /^-?\d+$/;
@@ -28,12 +30,23 @@ export function parseCallParams(args: string[]): unknown {
   });
 }
 
-/** toSafeWire turns big integers parsed exactly (bigint) into decimal strings, at any depth. */
-export function toSafeWire(value: unknown): unknown {
+/**
+ * toSafeWire turns params parsed exactly into what the wire carries: big integers (bigint) become
+ * decimal strings, at any depth up to the node's MAX_JSON_DEPTH. Nothing internal is sent: a
+ * number no integer rule takes exactly (RawNumber: `1e400`, `4503599627370496.5`) is refused as a
+ * node words it, and so is a fraction (`1.5`; integers beyond ±(2^53−1) were read as bigints). `where` prefixes messages (a .jsonl line's `file:line: params`).
+ * @throws UsageError for such numbers and for params nested deeper than MAX_JSON_DEPTH.
+ */
+export function toSafeWire(value: unknown, where = 'params', depth = 1): unknown {
   if (typeof value === 'bigint') return value.toString();
-  if (Array.isArray(value)) return value.map(toSafeWire);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toSafeWire(v)]));
+  if (value instanceof RawNumber) {
+    throw new UsageError(`${where}: number ${value} cannot be read exactly; send a decimal integer`);
   }
-  return value;
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    throw new UsageError(`${where}: number ${value} is not an integer; send a decimal integer`);
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_JSON_DEPTH) throw new UsageError(`${where}: nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (Array.isArray(value)) return value.map((v) => toSafeWire(v, where, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toSafeWire(v, where, depth + 1)]));
 }

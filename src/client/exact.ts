@@ -1,3 +1,4 @@
+import { RawNumber } from '../protocol/raw-number.js';
 import { show } from '../util/check-options.js';
 
 /** Integer is what typed helpers accept: a bigint, a safe-integer number, or a decimal string. */
@@ -34,14 +35,24 @@ export function fromWire(value: unknown): bigint {
 }
 
 /**
- * encodeParams makes caller params wire-safe: bigints become numbers or decimal strings, one level
- * into objects and arrays (the Arith shapes `{A, B}`, `[a, b]`, `{Values: [...]}`, `[{A, B}]`).
+ * encodeParams makes caller params wire-safe: bigints become numbers or decimal strings, down to the
+ * depth of the Arith shapes (`{A, B}`, `[a, b]`, `{Values: [...]}`, `[{A, B}]`). A number that is
+ * not a safe integer (1.5, NaN, 2**53 + 2: already rounded, or no integer) or a RawNumber from
+ * `parseExact` is refused, never sent or stored rounded or as its internal object.
+ * @throws TypeError naming the param (`params[0]`, `params.A`).
  */
-export function encodeParams(params: unknown, depth = 0): unknown {
-  if (typeof params === 'bigint') return toWire(params);
+export function encodeParams(params: unknown, path = 'params', depth = 0): unknown {
+  if (typeof params === 'bigint' || typeof params === 'number') return toWire(params, path);
+  if (params instanceof RawNumber) {
+    throw new TypeError(
+      `${path}: number ${params} cannot be read exactly; pass a bigint or a decimal string`,
+    );
+  }
   if (params === null || typeof params !== 'object' || depth > 3) return params;
   if (Array.isArray(params)) {
-    return params.some(needsEncoding) ? params.map((p) => encodeParams(p, depth + 1)) : params;
+    return params.some(needsEncoding)
+      ? params.map((p, i) => encodeParams(p, `${path}[${i}]`, depth + 1))
+      : params;
   }
   let needed = false;
   for (const k in params) {
@@ -51,9 +62,13 @@ export function encodeParams(params: unknown, depth = 0): unknown {
     }
   }
   if (!needed) return params;
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, encodeParams(v, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [k, encodeParams(v, `${path}.${k.slice(0, 40)}`, depth + 1)]),
+  );
 }
 
+/** needsEncoding: a bigint, a number that is not a safe integer, or an object or array to look into. */
 function needsEncoding(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isSafeInteger(v);
   return typeof v === 'bigint' || (v !== null && typeof v === 'object');
 }

@@ -7,6 +7,7 @@ import { type RpcRequest, readRequest } from '../protocol/json-rpc-request.js';
 import { failureResponse, resultResponse } from '../protocol/json-rpc-response.js';
 import type { JsonRpcErrorObject } from '../protocol/rpc-errors.js';
 import { CallCoalescer, type ManyCaller } from './call-coalescer.js';
+import { MAX_FORWARDED_DEPTH, nestsDeeper, refuseLikeANode } from './deep-params.js';
 import { errorAnswer } from './error-answer.js';
 import { int64Result } from './int64-result.js';
 
@@ -70,6 +71,7 @@ export class ForwardHandler {
     try {
       // A node refuses these; the SDK would turn a 2.0 bigint into a decimal string and let it pass.
       rejectInexactNumbers(req.params, req.version);
+      if (nestsDeeper(req.params, MAX_FORWARDED_DEPTH)) refuseLikeANode(req.method, req.params);
       if (deadline - Date.now() <= 0) throw new DeadlineExceededError(0);
       const sent = await this.#coalescer.call(req.method, req.params, deadline);
       if (!sent.ok) throw sent.error;

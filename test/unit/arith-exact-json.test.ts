@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseExact, stringifyExact } from '../../src/protocol/exact-json.js';
+import { RawNumber } from '../../src/protocol/raw-number.js';
 
 const UNSAFE = fc.oneof(
   fc.bigInt({ min: 2n ** 53n, max: 2n ** 200n }),
@@ -125,7 +126,12 @@ describe('parseExact', () => {
       parseExact(
         '[12345678901234567890.5, 12345678901234567890e2, 1.12345678901234567890, 1e-12345678901234567]',
       ),
-    ).toEqual([Number('12345678901234567890.5'), Number('12345678901234567890e2'), 1.1234567890123457, 0]);
+    ).toEqual([
+      new RawNumber('12345678901234567890.5'),
+      1234567890123456789000n,
+      1.1234567890123457,
+      new RawNumber('1e-12345678901234567'),
+    ]);
   });
 
   it('keeps digit runs inside strings as strings', () => {
@@ -202,9 +208,9 @@ describe('parseExact', () => {
     );
   });
 
-  it('turns unsafe integer-valued doubles written in plain digits into exact bigints', () => {
+  it('turns unsafe integer-valued doubles, in plain digits or with an exponent, into exact bigints', () => {
     expect(parseExact(JSON.stringify({ '': 2 ** 53 }))).toEqual({ '': 2n ** 53n });
-    expect(parseExact(JSON.stringify([1e20, 1e21]))).toEqual([10n ** 20n, 1e21]);
+    expect(parseExact(JSON.stringify([1e20, 1e21]))).toEqual([10n ** 20n, 10n ** 21n]);
   });
 
   it('round-trips a top-level unsafe integer', () => {

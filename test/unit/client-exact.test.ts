@@ -9,6 +9,9 @@ import {
   TransportError,
 } from '../../src/client/errors.js';
 import { encodeParams, fromWire, toWire } from '../../src/client/exact.js';
+import { toWireValue } from '../../src/protocol/canonical-json.js';
+import { parseExact } from '../../src/protocol/exact-json.js';
+import { RawNumber } from '../../src/protocol/raw-number.js';
 
 describe('typed helper wire encoding', () => {
   it('sends safe integers as numbers and others as decimal strings, exactly', () => {
@@ -64,5 +67,31 @@ describe('errorFromRpc', () => {
     ]);
     expect(q.message).toBe('quorum of 2 not reached: a=56, b=57');
     expect(q.name).toBe('QuorumError');
+  });
+});
+
+describe('encodeParams refuses numbers that are not exactly integers (D1)', () => {
+  it('throws TypeError naming the param for fractions, NaN, ±Infinity and unsafe numbers', () => {
+    expect(() => encodeParams([2 ** 53 + 2, 0])).toThrow(
+      new TypeError('params[0]: 9007199254740994 is not a safe integer; pass a bigint or a decimal string'),
+    );
+    expect(() => encodeParams({ A: 1.5, B: 0 })).toThrow(/^params\.A: 1\.5 is not a safe integer/);
+    expect(() => encodeParams([{ A: 0, B: Number.NaN }])).toThrow(/^params\[0\]\.B: NaN/);
+    expect(() => encodeParams({ Values: [1, Number.POSITIVE_INFINITY] })).toThrow(
+      /^params\.Values\[1\]: Infinity/,
+    );
+    expect(() => encodeParams(0.5)).toThrow(TypeError);
+  });
+
+  it('never sends a RawNumber as its internal object', () => {
+    const params = parseExact('[1e400,4503599627370496.5]');
+    expect(() => encodeParams(params)).toThrow(
+      new TypeError('params[0]: number 1e400 cannot be read exactly; pass a bigint or a decimal string'),
+    );
+    expect(() => toWireValue({ A: new RawNumber('1e400') })).toThrow(/number 1e400 cannot be stored exactly/);
+  });
+
+  it('leaves safe integers, -0 and bigints exact', () => {
+    expect(encodeParams([2 ** 53 - 1, -0, 2n ** 53n + 1n])).toEqual([2 ** 53 - 1, -0, '9007199254740993']);
   });
 });

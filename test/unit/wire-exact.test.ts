@@ -89,7 +89,7 @@ describe('Dispatcher, by the letter of JSON-RPC', () => {
       '{"id":1,"error":null,"result":56}',
     );
     expect(await answer('{"method":"Arith.Add","params":[1,2],"id":{"a":[-0,0,-1e-400]}}')).toBe(
-      '{"id":{"a":[-0,0,-0]},"error":null,"result":3}',
+      '{"id":{"a":[-0,0,-1e-400]},"error":null,"result":3}',
     );
     expect(await answer('{"method":["x"],"id":[2]}')).toBe(
       '{"id":[2],"error":"Invalid request: method must be a string","result":null}',

@@ -61,7 +61,7 @@ export async function* readJsonl(path: string): AsyncGenerator<BulkOp> {
     }
     if (o.key !== undefined && typeof o.key !== 'string')
       throw new UsageError(`${path}:${n}: key must be a string`);
-    yield { method: o.method, params: toSafeWire(o.params), key: o.key };
+    yield { method: o.method, params: toSafeWire(o.params, `${path}:${n}: params`), key: o.key };
   }
 }
 
