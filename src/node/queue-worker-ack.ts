@@ -26,6 +26,12 @@ export const FINISH_KEYS = 125;
 /** WIDE_KEYS: put-if-absent keys per transaction before the ack (within etcd's default 128). */
 export const WIDE_KEYS = 125;
 
+/**
+ * ACK_BYTES: the most bytes of results (values, and keys twice: put and compare) the ack carries,
+ * well under etcd's 1.5 MiB request limit: large ops make fewer results go in the ack.
+ */
+export const ACK_BYTES = 512 * 1024;
+
 /** AckKeys: the claimed chunk, its claim and this worker's token on it, and where its tally goes. */
 export interface AckKeys {
   chunkKey: string;
@@ -80,7 +86,20 @@ async function wide(
   tally: Tally,
   keys: AckKeys,
 ): Promise<boolean> {
-  const split = Math.max(0, records.length - FINISH_KEYS);
+  // The tail goes in the ack: the last FINISH_KEYS records, fewer when they pass ACK_BYTES.
+  const values: string[] = [];
+  let bytes = 0;
+  let split = records.length;
+  while (split > 0 && values.length < FINISH_KEYS) {
+    const record = records[split - 1]!;
+    const value = serializeResultRecord(record);
+    const size = value.length + 2 * (ctx.prefix.length + record.key.length);
+    if (values.length > 0 && bytes + size > ACK_BYTES) break;
+    values.push(value);
+    bytes += size;
+    split--;
+  }
+  values.reverse();
   const head = records.slice(0, split);
   const tail = records.slice(split);
   if (head.length > 0) {
@@ -90,7 +109,7 @@ async function wide(
     countOutcomes(tally, head, outcomes);
   }
   if (new Set(tail.map((r) => r.key)).size === tail.length) {
-    const acked = await retryEtcd(() => ackWith(ctx, tail, tally, keys), ctx.logger, undefined, 20);
+    const acked = await retryEtcd(() => ackWith(ctx, tail, values, tally, keys), ctx.logger, undefined, 20);
     if (acked !== false) return acked === true;
   }
   return plain(ctx, tail, tally, keys);
@@ -110,18 +129,19 @@ async function plain(
     if (!outcomes) return false;
     countOutcomes(tally, records, outcomes);
   }
-  const acked = await retryEtcd(() => ackWith(ctx, [], tally, keys), ctx.logger, undefined, 20);
+  const acked = await retryEtcd(() => ackWith(ctx, [], [], tally, keys), ctx.logger, undefined, 20);
   return acked === true;
 }
 
 /**
  * ackWith is one transaction: if the claim carries our token, the chunk exists and every key of
- * `records` is absent, put those records, delete chunk and claim, and put the tally (with
- * `records` counted stored). False when a compare failed: then it wrote nothing.
+ * `records` is absent, put those records (serialized as `values`), delete chunk and claim, and
+ * put the tally (with `records` counted stored). False when a compare failed: then it wrote nothing.
  */
 async function ackWith(
   ctx: AckContext,
   records: readonly ResultRecord[],
+  values: readonly string[],
   tally: Tally,
   keys: AckKeys,
 ): Promise<boolean> {
@@ -135,7 +155,7 @@ async function ackWith(
       ...keyed.map(({ key }) => ({ key, created: 'absent' as const })),
     ],
     [
-      ...keyed.map(({ key, record }) => ({ key, value: serializeResultRecord(record) })),
+      ...keyed.map(({ key }, i) => ({ key, value: values[i]! })),
       { delete: keys.chunkKey },
       { delete: keys.claimKey },
       { key: keys.tallyKey, value: JSON.stringify(counted) },

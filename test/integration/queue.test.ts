@@ -65,6 +65,28 @@ describe('queued jobs', () => {
     expect((await cluster.jobs.list()).map((j) => [j.jobId, j.status])).toEqual([['basic', 'done']]);
   });
 
+  it('ops of two 4,000-digit integers: chunks and acks stay under etcd request limits, every result stored once', async () => {
+    const ns = fx.namespace('queue-big');
+    await startNode({ id: `qbig-${process.pid}`, etcd: endpoints, namespace: ns });
+    const cluster = await fx.open(ns);
+    const n = 300; // 2.4 MB of params: one 1,000-op chunk of them was more than etcd takes
+    const big = function* (): Generator<BulkOp> {
+      for (let i = 0; i < n; i++)
+        yield {
+          method: 'Arith.Multiply',
+          params: { A: `${'9'.repeat(3_996)}${1000 + i}`, B: '7'.repeat(4_000) },
+        };
+    };
+    const job = await cluster.submit(big(), { jobId: 'big' });
+    const final = await job.done();
+    expect(final).toMatchObject({ status: 'done', stored: n, failed: 0, conflicts: 0 });
+    expect(final.chunks.total).toBeGreaterThan(1);
+    await expectExactlyOnce(fx.admin, ns, 'big', n);
+    const one = (await cluster.results.list({ limit: 1 })).records[0]!;
+    const { A, B } = one.params as { A: string; B: string };
+    expect(one.result).toBe(String(BigInt(A) * BigInt(B)));
+  });
+
   it('with no node the job waits; a node started later finishes it', async () => {
     const ns = fx.namespace('queue-wait');
     const cluster = await fx.open(ns);

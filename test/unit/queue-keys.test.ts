@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseChunk, serializeChunk, toChunkOp } from '../../src/results/queue/chunk.js';
+import {
+  encodeChunkOp,
+  MAX_CHUNK_BYTES,
+  parseChunk,
+  serializeChunk,
+  toChunkOp,
+} from '../../src/results/queue/chunk.js';
 import { chunkName, parseQueueKey, queueKey } from '../../src/results/queue/queue-keys.js';
 import { addTally, emptyTally, MAX_ISSUES } from '../../src/results/queue/tally.js';
 
@@ -25,9 +31,19 @@ describe('queue keys, chunks and tallies', () => {
     expect(() => toChunkOp({ method: 'Arith.Add', params: { A: 1.5, B: 1 } })).toThrow(
       expect.objectContaining({ code: 'INVALID_OP' }),
     );
-    const text = serializeChunk('one', [{ m: 'Arith.Add', p: { A: 1, B: 2 } }]);
+    const text = serializeChunk('one', [encodeChunkOp({ method: 'Arith.Add', params: { A: 1, B: 2 } })]);
     expect(parseChunk(text)).toEqual({ v: 1, verify: 'one', ops: [{ m: 'Arith.Add', p: { A: 1, B: 2 } }] });
     expect(parseChunk('{"v":2}')).toBeInstanceOf(Error);
+    const huge = {
+      method: 'Arith.Sum',
+      params: { Values: Array.from({ length: 100 }, () => '9'.repeat(4000)) },
+    };
+    expect(() => encodeChunkOp(huge)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_OP',
+        message: expect.stringContaining(`(${MAX_CHUNK_BYTES})`),
+      }),
+    );
   });
 
   it('tallies add up and keep a bounded number of issues', () => {

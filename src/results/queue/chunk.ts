@@ -1,5 +1,5 @@
 /**
- * A chunk: up to CHUNK_OPS ops of one job stored under one key, as compact JSON
+ * A chunk: up to CHUNK_OPS ops (and MAX_CHUNK_BYTES) of one job stored under one key, as compact JSON
  * `{"v":1,"verify":"one","ops":[{"m":method,"p":wireParams,"k"?:key},...]}`. Params are in the wire
  * encoding (safe integers as numbers, larger ones as decimal strings), so plain JSON carries them
  * exactly; a key is kept only when the submitter gave one (workers derive the others).
@@ -17,6 +17,15 @@ import { QueueError } from './queue-error.js';
  * Bigger chunks mean more work redone after a crash (a worker holds `concurrency` chunks at once).
  */
 export const CHUNK_OPS = 1_000;
+
+/**
+ * MAX_CHUNK_BYTES: the most bytes of op JSON one chunk holds; a chunk closes at CHUNK_OPS ops or at
+ * this size, whichever comes first. etcd refuses a request over 1.5 MiB (and grpc-js a message
+ * over 2 MiB), a submit transaction carries several chunks, and a worker's result transactions
+ * carry every op's params again with its result: 300 ops of two 4,000-digit numbers (2.4 MB)
+ * made one chunk etcd could not take.
+ */
+export const MAX_CHUNK_BYTES = 256 * 1024;
 
 /** ChunkOp is one op as a chunk holds it. */
 export interface ChunkOp {
@@ -50,9 +59,24 @@ export function toChunkOp(op: BulkOp): ChunkOp {
   }
 }
 
-/** serializeChunk writes a chunk value. */
-export function serializeChunk(verify: VerifyMode, ops: readonly ChunkOp[]): string {
-  return `{"v":1,"verify":${JSON.stringify(verify)},"ops":${JSON.stringify(ops)}}`;
+/**
+ * encodeChunkOp validates one op (see toChunkOp) and returns its JSON as a chunk holds it.
+ * @throws QueueError `INVALID_OP`, also for an op larger than a whole chunk (MAX_CHUNK_BYTES).
+ */
+export function encodeChunkOp(op: BulkOp): string {
+  const json = JSON.stringify(toChunkOp(op));
+  if (json.length > MAX_CHUNK_BYTES) {
+    throw new QueueError(
+      'INVALID_OP',
+      `${op.method}: ${json.length} bytes of JSON, more than one chunk holds (${MAX_CHUNK_BYTES})`,
+    );
+  }
+  return json;
+}
+
+/** serializeChunk writes a chunk value from its ops' JSON (encodeChunkOp). */
+export function serializeChunk(verify: VerifyMode, ops: readonly string[]): string {
+  return `{"v":1,"verify":${JSON.stringify(verify)},"ops":[${ops.join(',')}]}`;
 }
 
 /** parseChunk decodes a chunk value, or returns an Error saying why it is not one. */

@@ -11,7 +11,7 @@ import { checkSubmitOptions } from '../job-options.js';
 import { checkJobId } from '../job-record.js';
 import { MAX_TXN_BYTES } from '../put-if-absent.js';
 import type { VerifyMode } from '../result-record.js';
-import { CHUNK_OPS, type ChunkOp, serializeChunk, toChunkOp } from './chunk.js';
+import { CHUNK_OPS, encodeChunkOp, MAX_CHUNK_BYTES, serializeChunk } from './chunk.js';
 import { finishSubmission, tryFinalize } from './finalize.js';
 import { errorText, QueueError } from './queue-error.js';
 import type { QueueHost } from './queue-host.js';
@@ -97,23 +97,33 @@ export async function submitJob(
   const found = created.succeeded ? value : created.responses[0]?.response_range?.kvs[0]?.value.toString();
   if (found !== value) throw new QueueError('JOB_EXISTS', `job ${jobId} exists already; pick another id`);
   const writer = new ChunkWriter(host, jobId, verify);
-  let chunk: ChunkOp[] = [];
+  let chunk: string[] = [];
+  let chunkBytes = 0;
   const issues: QueueIssue[] = [];
   try {
     for await (const op of ops) {
       options.signal?.throwIfAborted();
       record.counts.total++;
+      let json: string;
       try {
-        chunk.push(toChunkOp(op));
+        json = encodeChunkOp(op);
       } catch (error) {
         record.rejected++;
         if (issues.length < MAX_ISSUES)
           issues.push({ kind: 'failed', key: op?.key, method: String(op?.method), error: errorText(error) });
         continue;
       }
+      if (chunk.length > 0 && chunkBytes + json.length + 1 > MAX_CHUNK_BYTES) {
+        await writer.add(chunk);
+        chunk = [];
+        chunkBytes = 0;
+      }
+      chunk.push(json);
+      chunkBytes += json.length + 1;
       if (chunk.length >= chunkOps) {
         await writer.add(chunk);
         chunk = [];
+        chunkBytes = 0;
       }
     }
     if (chunk.length > 0) await writer.add(chunk);
@@ -155,7 +165,7 @@ class ChunkWriter {
   ) {}
 
   /** add queues one chunk; resolves when there is room for more (rejects once a transaction failed). */
-  async add(ops: readonly ChunkOp[]): Promise<void> {
+  async add(ops: readonly string[]): Promise<void> {
     const name = chunkName(this.chunks++, ops.length);
     const key = Buffer.from(queueKey(this.host.namespace, this.jobId, 'c', name));
     const tally = Buffer.from(queueKey(this.host.namespace, this.jobId, 't', name));
