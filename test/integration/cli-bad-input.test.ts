@@ -186,7 +186,9 @@ describe('with a real etcd and node', () => {
       ['jobs', 'list'],
       ['submit', '--generate', '3'],
     ]) {
-      const run = await arith(...args, '--results-etcd', `127.0.0.1:${closedPort}`, '--etcd-timeout', '500');
+      // --etcd-timeout also bounds the connect to the live registry etcd: 500 ms was too short for
+      // it once under a loaded machine, which then named the wrong etcd.
+      const run = await arith(...args, '--results-etcd', `127.0.0.1:${closedPort}`, '--etcd-timeout', '2000');
       expect(run.code).toBe(1);
       expect(lines(run.stderr)).toEqual([
         `cannot reach the results etcd at 127.0.0.1:${closedPort}: point --results-etcd / ARITH_RESULTS_ETCD at a running etcd`,
