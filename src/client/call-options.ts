@@ -1,4 +1,4 @@
-import { checkInt, checkMs, show } from '../util/check-options.js';
+import { checkInt, checkMs, checkObject, checkSignal, checkString } from '../util/check-options.js';
 
 /**
  * CallOptions apply to every call mode. Millisecond options must be numbers >= 0 (TypeError or
@@ -26,19 +26,14 @@ export interface CallOptions {
  * @throws TypeError / RangeError naming the option.
  */
 export function checkCallOptions<O extends CallOptions>(options: O): O {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`call options must be an object, got ${show(options)}`);
-  }
-  const { deadlineMs, attemptTimeoutMs, hedgeMs, key, signal } = options;
+  checkObject('call options', options, false);
+  const { deadlineMs, attemptTimeoutMs, hedgeMs } = options;
   const d = checkMs('deadlineMs', deadlineMs);
   const a = checkMs('attemptTimeoutMs', attemptTimeoutMs);
   const h = checkMs('hedgeMs', hedgeMs);
   checkInt('attempts', options.attempts, 1);
-  if (key !== undefined && typeof key !== 'string')
-    throw new TypeError(`key must be a string, got ${show(key)}`);
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(`signal must be an AbortSignal, got ${show(signal)}`);
-  }
+  checkString('key', options.key, true);
+  checkSignal('signal', options.signal);
   if (d === deadlineMs && a === attemptTimeoutMs && h === hedgeMs) return options;
   return { ...options, deadlineMs: d, attemptTimeoutMs: a, hedgeMs: h };
 }

@@ -4,7 +4,15 @@
  */
 import type { EtcdOptions } from '../registry/etcd-client.js';
 import { isValidName, NAME_PATTERN } from '../registry/keys.js';
-import { checkInt, checkMs, checkObject, checkOneOf, checkString, show } from '../util/check-options.js';
+import {
+  checkInt,
+  checkMs,
+  checkObject,
+  checkOneOf,
+  checkSignal,
+  checkString,
+  show,
+} from '../util/check-options.js';
 import { RetryBudget } from '../util/retry-budget.js';
 import type { ConnectOptions } from './connect-options.js';
 
@@ -48,9 +56,7 @@ export function checkConnectOptions(options: ConnectOptions): ConnectOptions {
   if (options.excludeNodes !== undefined && !Array.isArray(options.excludeNodes)) {
     throw new TypeError(`excludeNodes must be an array of node ids, got ${show(options.excludeNodes)}`);
   }
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new TypeError(`signal must be an AbortSignal, got ${show(options.signal)}`);
-  }
+  checkSignal('signal', options.signal);
   return {
     ...options,
     etcd,

@@ -145,17 +145,17 @@ async function ackWith(
   tally: Tally,
   keys: AckKeys,
 ): Promise<boolean> {
-  const keyed = records.map((r) => ({ key: ctx.prefix + r.key, record: r }));
+  const resultKeys = records.map((r) => ctx.prefix + r.key);
   const counted = { ...tally, stored: tally.stored + records.length };
   const res = await rawTxn(
     ctx.etcd,
     [
       { key: keys.claimKey, value: keys.token },
       { key: keys.chunkKey, created: 'present' },
-      ...keyed.map(({ key }) => ({ key, created: 'absent' as const })),
+      ...resultKeys.map((key) => ({ key, created: 'absent' as const })),
     ],
     [
-      ...keyed.map(({ key }, i) => ({ key, value: values[i]! })),
+      ...resultKeys.map((key, i) => ({ key, value: values[i]! })),
       { delete: keys.chunkKey },
       { delete: keys.claimKey },
       { key: keys.tallyKey, value: JSON.stringify(counted) },

@@ -70,6 +70,13 @@ export function checkString(name: string, value: unknown, allowEmpty = false): s
   return value;
 }
 
+/** checkSignal checks an AbortSignal option: TypeError for anything else. */
+export function checkSignal(name: string, value: unknown): void {
+  if (value !== undefined && !(value instanceof AbortSignal)) {
+    throw new TypeError(`${name} must be an AbortSignal, got ${show(value)}`);
+  }
+}
+
 /** show renders a bad value for an error message, briefly (never throws). */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
