@@ -81,16 +81,24 @@ export function gatewayTable(rows: readonly GatewayRow[]): Table | undefined {
     const via = find('go-gateway', n);
     const direct = find('go-to-node', n);
     const http = find('http-gateway', n);
+    const relay = find('go-relay', n);
     if (!via && !http) continue;
     const ratio =
       via && direct && direct.callsPerSec > 0 ? round(via.callsPerSec / direct.callsPerSec, 2) : undefined;
     const added = via && direct ? round(via.p50Ms - direct.p50Ms, 3) : undefined;
+    const relayAdded = relay && direct ? round(relay.p50Ms - direct.p50Ms, 3) : undefined;
+    const relayRatio =
+      relay && direct && direct.callsPerSec > 0
+        ? round(relay.callsPerSec / direct.callsPerSec, 2)
+        : undefined;
     out.push([
       n,
       via?.callsPerSec,
       direct?.callsPerSec,
       ratio,
       added,
+      relayRatio,
+      relayAdded,
       cpuUsPerCall(via),
       http?.callsPerSec,
       cpuUsPerCall(http),
@@ -105,6 +113,8 @@ export function gatewayTable(rows: readonly GatewayRow[]): Table | undefined {
       'Go → node calls/s',
       'ratio',
       'p50 added ms',
+      'bare relay ratio',
+      'bare relay p50 added ms',
       'gateway CPU µs/call (Go)',
       'HTTP → gateway calls/s',
       'gateway CPU µs/call (HTTP)',
@@ -112,6 +122,7 @@ export function gatewayTable(rows: readonly GatewayRow[]): Table | undefined {
     rows: out,
     notes: [
       'Target: ratio ≥ 1.0 at 64 and 256 callers; p50 added < 0.1 ms at 1 caller.',
+      'Bare relay: row go-relay, the same Go client through a Go TCP relay that only copies bytes, to the same one node: the floor of any extra hop here.',
       'Rows go-gateway, http-gateway (section 1); gateway CPU: the gateway process alone (server CPU % of those rows) / calls.',
     ],
   };

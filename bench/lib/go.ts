@@ -14,6 +14,8 @@ export interface GoTools {
   version: string;
   server: string;
   load: string;
+  /** relay: a bare TCP relay (bytes copied both ways, no parsing), the floor of any extra hop. */
+  relay: string;
   /** dispose deletes the temp dir (binaries, and the build cache when HOME was unset). */
   dispose(): void;
 }
@@ -25,7 +27,7 @@ export function goVersion(): string | undefined {
 }
 
 /**
- * buildGo builds `bench/go/server` and `bench/go/load` with `go build` into a new temp dir
+ * buildGo builds `bench/go/server`, `bench/go/load` and `bench/go/relay` with `go build` into a new temp dir
  * (GOCACHE and GOPATH in it too when HOME is unset). Resolves to undefined, with the reason, when
  * Go is absent or the build fails; the bench then skips the Go scenarios.
  */
@@ -39,7 +41,7 @@ export async function buildGo(): Promise<{ tools?: GoTools; skipped?: string }> 
     env.GOPATH = path.join(tmp, 'gopath');
   }
   try {
-    await run('go', ['build', '-o', `${tmp}${path.sep}`, './server', './load'], {
+    await run('go', ['build', '-o', `${tmp}${path.sep}`, './server', './load', './relay'], {
       cwd: path.join(BENCH_DIR, 'go'),
       env,
       timeout: 180_000,
@@ -54,6 +56,7 @@ export async function buildGo(): Promise<{ tools?: GoTools; skipped?: string }> 
       version,
       server: path.join(tmp, 'server'),
       load: path.join(tmp, 'load'),
+      relay: path.join(tmp, 'relay'),
       dispose: () => rmSync(tmp, { recursive: true, force: true }),
     },
   };
@@ -62,6 +65,11 @@ export async function buildGo(): Promise<{ tools?: GoTools; skipped?: string }> 
 /** startGoServer starts the net/rpc/jsonrpc Arith server on a free loopback port. */
 export function startGoServer(tools: GoTools): Promise<ServerProcess> {
   return spawnServer('go net/rpc server', tools.server, ['-addr', '127.0.0.1:0']);
+}
+
+/** startGoRelay starts the bare TCP relay to `to` (host:port) on a free loopback port. */
+export function startGoRelay(tools: GoTools, to: string): Promise<ServerProcess> {
+  return spawnServer('go tcp relay', tools.relay, ['-addr', '127.0.0.1:0', '-to', to]);
 }
 
 /**

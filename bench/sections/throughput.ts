@@ -12,7 +12,7 @@ import jayson from 'jayson';
 import { type BenchContext, errorText, type SectionOutput, type Summary, summarise } from '../lib/context.js';
 import { CpuMeter } from '../lib/cpu.js';
 import { type GatewayProcess, gatewayTable, sharedGateway } from '../lib/gateway.js';
-import { goLoad, startGoServer } from '../lib/go.js';
+import { goLoad, startGoRelay, startGoServer } from '../lib/go.js';
 import { closedLoop, type LoadFigures, type OnceFn, withTimeout } from '../lib/load.js';
 import { type NodeCounters, nodeCounters } from '../lib/node-metrics.js';
 import { rssOf, type ServerProcess, spawnTsServer } from '../lib/procs.js';
@@ -272,6 +272,25 @@ function goToNode(ctx: BenchContext): Scenario {
   );
 }
 
+/**
+ * goThroughRelay: the same Go client → a bare Go TCP relay (no parsing) → the same one node as
+ * go-to-node: the latency and throughput any extra hop costs on this machine, the floor the
+ * gateway is read against. Server CPU = the relay alone.
+ */
+function goThroughRelay(ctx: BenchContext): Scenario {
+  const k = ctx.opts.goConns;
+  const node = ctx.main.nodes[0]!;
+  return goScenario(
+    ctx,
+    'go-relay',
+    `Go net/rpc/jsonrpc client (${k} shared conn${k > 1 ? 's' : ''}) → bare Go TCP relay → 1 arith-node`,
+    async () => {
+      const relay = await startGoRelay(ctx.go!, `127.0.0.1:${node.tcpPort}`);
+      return { addr: `127.0.0.1:${relay.port}`, serverPid: relay.pid, stop: () => relay.stop() };
+    },
+  );
+}
+
 /** goThroughGateway: the same Go client → `arith gateway` (TCP) → the 3 nodes; server CPU = the gateway. */
 function goThroughGateway(ctx: BenchContext, gateway: ReturnType<typeof sharedGateway>): Scenario {
   const k = ctx.opts.goConns;
@@ -330,6 +349,7 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionOutput<Th
     echoPair(ctx),
     goPair(ctx),
     goToNode(ctx),
+    goThroughRelay(ctx),
     goThroughGateway(ctx, gateway),
     httpThroughGateway(ctx, gateway),
   ];
