@@ -3,7 +3,7 @@ import type { CallTally } from '../node/call-tally.js';
 import { registerCallTally } from '../node/call-tally-metrics.js';
 import type { CallOutcome } from '../node/dispatcher.js';
 import type { RejectReason } from '../node/metrics.js';
-import { collectedGauge } from '../util/prom-client.js';
+import { collectedCounter, collectedGauge } from '../util/prom-client.js';
 
 /** GatewayMetricsSources are read at each scrape. */
 export interface GatewayMetricsSources {
@@ -24,7 +24,8 @@ export interface GatewayMetricsSources {
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly #tally: CallTally;
-  readonly #requests: Counter<'transport'>;
+  /** #requests: messages received by transport, counted plainly (once per line) and read at scrape. */
+  readonly #requests = { http: 0, tcp: 0 };
   readonly #rejects: Counter<'transport' | 'reason'>;
 
   constructor(sources: GatewayMetricsSources, labels: Record<string, string> = {}) {
@@ -38,12 +39,13 @@ export class GatewayMetrics {
       histogramHelp: 'Forwarded call latency at the gateway, node and network included',
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     });
-    this.#requests = new Counter({
-      name: 'arith_gateway_requests_total',
-      help: 'JSON-RPC messages received by the gateway (a batch is one)',
-      labelNames: ['transport'],
+    collectedCounter(
       registers,
-    });
+      'arith_gateway_requests_total',
+      'JSON-RPC messages received by the gateway (a batch is one)',
+      'transport',
+      () => this.#requests,
+    );
     this.#rejects = new Counter({
       name: 'arith_gateway_rejected_requests_total',
       help: 'Requests the gateway refused before forwarding',
@@ -64,7 +66,7 @@ export class GatewayMetrics {
 
   /** onMessage records one JSON-RPC message received. */
   onMessage(transport: 'http' | 'tcp'): void {
-    this.#requests.inc({ transport });
+    this.#requests[transport]++;
   }
 
   /** onReject records a request refused before forwarding. */

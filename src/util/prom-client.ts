@@ -27,3 +27,28 @@ export function collectedGauge(registers: Registry[], name: string, help: string
     },
   });
 }
+
+/**
+ * collectedCounter registers a counter with one label on `registers` whose values are read at each
+ * scrape: a hot path counts in plain numbers (`read()` returns label value → total so far) and
+ * pays nothing for prom-client's label lookup per event.
+ */
+export function collectedCounter(
+  registers: Registry[],
+  name: string,
+  help: string,
+  labelName: string,
+  read: () => Readonly<Record<string, number>>,
+): void {
+  new (promClient().Counter)({
+    name,
+    help,
+    labelNames: [labelName],
+    registers,
+    collect() {
+      this.reset();
+      for (const [value, total] of Object.entries(read()))
+        if (total > 0) this.inc({ [labelName]: value }, total);
+    },
+  });
+}

@@ -107,6 +107,23 @@ describe('gateway in front of three nodes', () => {
     expect(metrics).toContain('arith_gateway_nodes{gateway="gateway"} 3');
   });
 
+  it('counts every message it receives, by transport, on /metrics', async () => {
+    const received = async (transport: string): Promise<number> => {
+      const text = await (await fetch(`${gw.http}/metrics`)).text();
+      const m = new RegExp(`arith_gateway_requests_total\\{transport="${transport}"[^}]*\\} (\\d+)`).exec(
+        text,
+      );
+      return m ? Number(m[1]) : 0;
+    };
+    const before = await received('http');
+    for (let i = 0; i < 5; i++) await post(gw.http, JSON.stringify(call(i, 'Arith.Add', { A: i, B: 1 })));
+    await post(
+      gw.http,
+      JSON.stringify([call(1, 'Arith.Add', { A: 1, B: 1 }), call(2, 'Arith.Add', { A: 2, B: 1 })]),
+    );
+    expect((await received('http')) - before).toBe(6); // a batch is one message
+  });
+
   it('loses no call when a node is killed with kill -9 under load', async () => {
     let stop = false;
     let calls = 0;
