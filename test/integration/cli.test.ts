@@ -3,6 +3,9 @@
  * the shared real etcd and real arith-node processes: call, nodes, results and bulk, help and
  * version, and bad input (a clear line or two and exit 2, never a stack trace).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { VERSION } from '../../src/version.js';
 import { type CliRun, lines, runArith } from '../support/cli.js';
@@ -125,6 +128,20 @@ describe('arith results and bulk', () => {
     const verify = await arith('results', 'verify', '--job', 'cli-job');
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(/^checked 40 results .*: 0 mismatches, 0 unreadable/);
+  });
+  it('bulk of a file with a bad line: exit 2 naming the line, before any op is run or stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-bulk-'));
+    const file = join(dir, 'ops.jsonl');
+    const good = Array.from({ length: 50 }, (_, i) =>
+      JSON.stringify({ method: 'Arith.Add', params: [i, 1] }),
+    );
+    writeFileSync(file, `${good.join('\n')}\ngarbage\n`);
+    const run = await arith('bulk', file, '--job', 'cli-bad-file');
+    expect(run.code).toBe(2);
+    expect(lines(run.stderr)[0]).toBe(`arith: ${file}:51: not JSON`); // first: no op was run, no progress line
+    const verify = await arith('results', 'verify', '--job', 'cli-bad-file');
+    expect(verify.stderr).toMatch(/^no such job: cli-bad-file /); // the job was never started
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

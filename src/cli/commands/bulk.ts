@@ -96,6 +96,7 @@ export const bulkCommand: Command = {
     const jobId =
       (values.job === undefined ? undefined : checkedJobId(values.job as string)) ??
       (file ? `file-${basename(file).replace(/[^A-Za-z0-9._-]/g, '_')}` : `generate-${n}`);
+    if (file) await checkJsonl(file); // a bad line stops nothing half-way: no op has run yet
     const ops = file ? readJsonl(file) : [...generate(n!)];
     const cluster = await openCluster(values, signal);
     const view = new ProgressView((t) => process.stderr.write(t), io.tty && !values.json);
