@@ -1,8 +1,9 @@
 /**
  * Batched put-if-absent: one etcd transaction stores up to 64 keys. First a flat one (every
- * `createRevision(key) == 0`, then put all: the common case of fresh keys, in one round trip);
- * if some key exists, a second transaction decides each key on its own, in a nested txn
- * (etcd ≥ 3.3): put when absent, else read the stored value back. Every compare is put-if-absent,
+ * `createRevision(key) == 0`, then put all: the common case of fresh keys, in one round trip;
+ * several such groups share one request as nested transactions); if some key of a group exists,
+ * a second transaction decides each key on its own, in a nested txn (etcd ≥ 3.3): put when
+ * absent, else read the stored value back. Every compare is put-if-absent,
  * so a retried transaction (etcd3 retries internally, callers retry on leader changes) can never
  * store a key twice.
  */
@@ -74,27 +75,83 @@ function createIfAbsent({ key, value }: Encoded): IRequestOp {
 
 /**
  * putIfAbsent stores each item whose key does not exist yet and returns one outcome per item, in
- * order, `keysPerTxn` keys per transaction (default 64; at most etcd's max-txn-ops, 128 by default).
+ * order, in groups of `keysPerTxn` keys (default 64; at most etcd's max-txn-ops, 128 by default).
+ * Several groups go in one request as nested transactions (no more groups than `keysPerTxn`,
+ * MAX_TXN_BYTES of keys and values): each request costs the caller about a millisecond of CPU
+ * whatever it holds, and a queue worker stored 1,000 results in 7 of them.
  * Keys must be distinct: the caller's duty (storeMany, the one caller, splits repeated keys into
  * rounds already; checking again here cost a Set of every full key per call, ~2.5% of a queue
  * worker's CPU); a repeated key makes etcd refuse the transaction (`duplicate key given in txn
- * request`), so it fails loudly, never stores twice. Transactions of one
- * call run concurrently; any rejection (etcd unavailable, deadline) rejects the whole call, after
- * which some keys may be stored: calling again is safe and reports those as existing.
+ * request`), so it fails loudly, never stores twice. Requests of one call run concurrently; any
+ * rejection (etcd unavailable, deadline) rejects the whole call, after which some keys may be
+ * stored: calling again is safe and reports those as existing.
  */
 export async function putIfAbsent(
   etcd: Etcd3,
   items: readonly PutIfAbsentItem[],
   keysPerTxn = MAX_KEYS_PER_TXN,
 ): Promise<PutIfAbsentOutcome[]> {
-  const parts = await Promise.all(chunk(items, keysPerTxn).map((part) => storeChunk(etcd, part)));
-  return parts.flat();
+  const requests = pack(chunk(items, keysPerTxn), keysPerTxn);
+  const parts = await Promise.all(
+    requests.map((groups) =>
+      groups.length === 1 ? storeChunk(etcd, groups[0]!) : storeGroups(etcd, groups),
+    ),
+  );
+  return parts.flat(2);
+}
+
+/** pack puts consecutive groups into requests of at most `maxGroups` groups and MAX_TXN_BYTES (keys twice: compare and put). */
+export function pack<T extends { key: string; value: string }>(
+  groups: readonly T[][],
+  maxGroups: number,
+): T[][][] {
+  const out: T[][][] = [];
+  let current: T[][] = [];
+  let bytes = 0;
+  for (const group of groups) {
+    let size = 0;
+    for (const item of group) size += 2 * item.key.length + item.value.length;
+    if (current.length > 0 && (current.length >= maxGroups || bytes + size > MAX_TXN_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(group);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/**
+ * storeGroups stores several groups in one request, each a nested flat put-if-absent (every key
+ * absent → put them all); a group whose compare failed wrote nothing and is decided key by key
+ * (storeEach), as storeChunk does.
+ */
+async function storeGroups(etcd: Etcd3, groups: PutIfAbsentItem[][]): Promise<PutIfAbsentOutcome[][]> {
+  const res = await rawTxn(
+    etcd,
+    [],
+    groups.map((items) => ({
+      txn: {
+        compare: items.map(({ key }) => ({ key, created: 'absent' as const })),
+        success: items.map(({ key, value }) => ({ key, value })),
+      },
+    })),
+  );
+  return Promise.all(
+    groups.map((items, i) => (res.nested[i] === true ? stored(items, res.revision) : storeEach(etcd, items))),
+  );
+}
+
+function stored(items: readonly PutIfAbsentItem[], revision: string): PutIfAbsentOutcome[] {
+  return items.map((item): PutIfAbsentOutcome => ({ key: item.key, stored: true, revision }));
 }
 
 /**
  * storeChunk stores one transaction's worth. Fresh keys are the common case (a new bulk job), so it
  * first tries one flat transaction: every key absent, then put them all. Only when some key exists
- * (that transaction then wrote nothing) does it decide each key on its own with nested transactions.
+ * (that transaction then wrote nothing) does it decide each key on its own (storeEach).
  */
 async function storeChunk(etcd: Etcd3, items: PutIfAbsentItem[]): Promise<PutIfAbsentOutcome[]> {
   // The flat try is raw protobuf (rawTxn): it is the hot path of every bulk and queued job.
@@ -103,10 +160,11 @@ async function storeChunk(etcd: Etcd3, items: PutIfAbsentItem[]): Promise<PutIfA
     items.map(({ key }) => ({ key, created: 'absent' as const })),
     items.map(({ key, value }) => ({ key, value })),
   );
-  if (flat.succeeded) {
-    const revision = flat.revision;
-    return items.map((item): PutIfAbsentOutcome => ({ key: item.key, stored: true, revision }));
-  }
+  return flat.succeeded ? stored(items, flat.revision) : storeEach(etcd, items);
+}
+
+/** storeEach decides each key on its own in one transaction of nested ones: put when absent, else read the stored value. */
+async function storeEach(etcd: Etcd3, items: PutIfAbsentItem[]): Promise<PutIfAbsentOutcome[]> {
   const encoded = items.map(
     (item): Encoded => ({ key: Buffer.from(item.key), value: Buffer.from(item.value) }),
   );
