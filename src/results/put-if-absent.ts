@@ -75,10 +75,12 @@ function createIfAbsent({ key, value }: Encoded): IRequestOp {
 
 /**
  * putIfAbsent stores each item whose key does not exist yet and returns one outcome per item, in
- * order, in groups of `keysPerTxn` keys (default 64; at most etcd's max-txn-ops, 128 by default).
- * Several groups go in one request as nested transactions (no more groups than `keysPerTxn`,
- * MAX_TXN_BYTES of keys and values): each request costs the caller about a millisecond of CPU
- * whatever it holds, and a queue worker stored 1,000 results in 7 of them.
+ * order. Up to `keysPerTxn` keys (default 64; at most etcd's max-txn-ops, 128 by default) go in
+ * one flat transaction; more go in one request as nested transactions, G groups of at most
+ * `keysPerTxn - G` keys each (etcd counts a nested transaction's ops against what its parent
+ * leaves of max-txn-ops), up to MAX_TXN_BYTES of keys and values per request: each request costs
+ * the caller about a millisecond of CPU whatever it holds, and a queue worker stored 1,000
+ * results in 7 of them.
  * Keys must be distinct: the caller's duty (storeMany, the one caller, splits repeated keys into
  * rounds already; checking again here cost a Set of every full key per call, ~2.5% of a queue
  * worker's CPU); a repeated key makes etcd refuse the transaction (`duplicate key given in txn
@@ -91,35 +93,47 @@ export async function putIfAbsent(
   items: readonly PutIfAbsentItem[],
   keysPerTxn = MAX_KEYS_PER_TXN,
 ): Promise<PutIfAbsentOutcome[]> {
-  const requests = pack(chunk(items, keysPerTxn), keysPerTxn);
   const parts = await Promise.all(
-    requests.map((groups) =>
-      groups.length === 1 ? storeChunk(etcd, groups[0]!) : storeGroups(etcd, groups),
+    requests(items, keysPerTxn).map((part) =>
+      part.length <= keysPerTxn ? storeChunk(etcd, part) : storeGroups(etcd, nestedGroups(part, keysPerTxn)),
     ),
   );
-  return parts.flat(2);
+  return parts.flat();
 }
 
-/** pack puts consecutive groups into requests of at most `maxGroups` groups and MAX_TXN_BYTES (keys twice: compare and put). */
-export function pack<T extends { key: string; value: string }>(
-  groups: readonly T[][],
-  maxGroups: number,
-): T[][][] {
-  const out: T[][][] = [];
-  let current: T[][] = [];
+/**
+ * requests splits items into requests of at most MAX_TXN_BYTES (keys twice: compare and put) and
+ * as many keys as nested groups can hold within `limit` ops per path (⌊limit/2⌋·⌈limit/2⌉).
+ */
+export function requests<T extends { key: string; value: string }>(
+  items: readonly T[],
+  limit: number,
+): T[][] {
+  const most = Math.floor(limit / 2) * Math.ceil(limit / 2);
+  const out: T[][] = [];
+  let current: T[] = [];
   let bytes = 0;
-  for (const group of groups) {
-    let size = 0;
-    for (const item of group) size += 2 * item.key.length + item.value.length;
-    if (current.length > 0 && (current.length >= maxGroups || bytes + size > MAX_TXN_BYTES)) {
+  for (const item of items) {
+    const size = 2 * item.key.length + item.value.length;
+    if (current.length > 0 && (current.length >= most || bytes + size > MAX_TXN_BYTES)) {
       out.push(current);
       current = [];
       bytes = 0;
     }
-    current.push(group);
+    current.push(item);
     bytes += size;
   }
   if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** nestedGroups splits items into the fewest groups G whose size is at most `limit - G` (G·(limit − G) ≥ items). */
+export function nestedGroups<T>(items: readonly T[], limit: number): T[][] {
+  let groups = 2;
+  while (groups * (limit - groups) < items.length) groups++;
+  const size = Math.ceil(items.length / groups);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
@@ -128,7 +142,7 @@ export function pack<T extends { key: string; value: string }>(
  * absent → put them all); a group whose compare failed wrote nothing and is decided key by key
  * (storeEach), as storeChunk does.
  */
-async function storeGroups(etcd: Etcd3, groups: PutIfAbsentItem[][]): Promise<PutIfAbsentOutcome[][]> {
+async function storeGroups(etcd: Etcd3, groups: PutIfAbsentItem[][]): Promise<PutIfAbsentOutcome[]> {
   const res = await rawTxn(
     etcd,
     [],
@@ -139,9 +153,10 @@ async function storeGroups(etcd: Etcd3, groups: PutIfAbsentItem[][]): Promise<Pu
       },
     })),
   );
-  return Promise.all(
+  const parts = await Promise.all(
     groups.map((items, i) => (res.nested[i] === true ? stored(items, res.revision) : storeEach(etcd, items))),
   );
+  return parts.flat();
 }
 
 function stored(items: readonly PutIfAbsentItem[], revision: string): PutIfAbsentOutcome[] {

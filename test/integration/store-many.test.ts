@@ -115,8 +115,18 @@ describe('storeMany', () => {
       expect(version).toBe('1');
       if (key !== records[150]!.key) revisions.set(modRevision, (revisions.get(modRevision) ?? 0) + 1);
     }
-    // groups 0-99 and 200-299 in the first request, 100-199 (less the one stored) in the key-by-key one
-    expect([...revisions.values()]).toEqual([200, 99]);
+    // 4 nested groups of 75 (4 + 75 ops within 100): 150-224 failed and went key by key
+    expect([...revisions.values()]).toEqual([225, 74]);
+  });
+
+  it('stores 1,000 fresh keys in one request within the default max-txn-ops (a queue chunk)', async () => {
+    const records = Array.from({ length: 1_000 }, (_, i) =>
+      product(`chunk/${String(i).padStart(4, '0')}`, i, 11),
+    );
+    const outcomes = await storeMany(etcd, prefix, records, 125);
+    expect(outcomes.every((o) => o.status === 'stored')).toBe(true);
+    const revisions = new Set([...(await read('chunk/')).values()].map((kv) => kv.modRevision));
+    expect(revisions.size).toBe(1);
   });
 
   it('compares a key named twice in one call with its first record', async () => {
