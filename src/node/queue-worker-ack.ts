@@ -24,7 +24,7 @@ import { countOutcomes } from './queue-worker-chunk.js';
 /** FINISH_KEYS: results put in the ack transaction (etcd's default 128 ops per list: 125 puts, 2 deletes, the tally). */
 export const FINISH_KEYS = 125;
 
-/** WIDE_KEYS: put-if-absent keys per (nested) transaction before the ack (within etcd's default 128 per level). */
+/** WIDE_KEYS: put-if-absent keys per transaction before the ack (putIfAbsent nests them in smaller groups within etcd's default 128). */
 export const WIDE_KEYS = 125;
 
 /**

@@ -10,7 +10,7 @@
 import type { Etcd3, IRequestOp, ITxnResponse } from 'etcd3';
 import { rawTxn } from './raw-txn.js';
 
-/** MAX_KEYS_PER_TXN: keys per transaction (etcd allows 128 ops per txn level by default). */
+/** MAX_KEYS_PER_TXN: keys per flat transaction (etcd allows 128 ops per transaction by default). */
 export const MAX_KEYS_PER_TXN = 64;
 
 /** MAX_TXN_BYTES: value bytes per transaction, under etcd's default 1.5 MiB request limit. */

@@ -26,7 +26,7 @@ export type RawCompare =
 /**
  * RawOp: a put of `value` under `key`, a delete of the one key `delete` (no range), or a nested
  * transaction `txn` (its own compares and success ops, nothing on failure; etcd ≥ 3.3, and
- * etcd's max-txn-ops counts each level on its own).
+ * etcd checks a nested transaction's ops against what its parent leaves of max-txn-ops).
  */
 export type RawOp =
   | { key: Bytes; value: Bytes; delete?: undefined; txn?: undefined }
