@@ -3,7 +3,8 @@
  * limits allow. The last FINISH_KEYS results go in the ack itself: one transaction whose compares
  * are "the claim is still ours, the chunk is there, every one of these result keys is absent" and
  * whose success puts those results, deletes chunk and claim and puts the chunk's tally. Results
- * before them are stored first with put-if-absent, WIDE_KEYS per transaction. When that ack's
+ * before them are stored first with put-if-absent, WIDE_KEYS per nested transaction, several in
+ * one request (a chunk of 1,000: claim, one store request, ack). When that ack's
  * compare fails (a result stored already by a worker that died, the claim lost, a retry of a try
  * that committed) nothing of it was written: the worker falls back to the plain path, storeMany
  * then an ack on its own, which recognises stored results (`agrees`) and never writes them twice.
@@ -23,7 +24,7 @@ import { countOutcomes } from './queue-worker-chunk.js';
 /** FINISH_KEYS: results put in the ack transaction (etcd's default 128 ops per list: 125 puts, 2 deletes, the tally). */
 export const FINISH_KEYS = 125;
 
-/** WIDE_KEYS: put-if-absent keys per transaction before the ack (within etcd's default 128). */
+/** WIDE_KEYS: put-if-absent keys per transaction before the ack (putIfAbsent nests them in smaller groups within etcd's default 128). */
 export const WIDE_KEYS = 125;
 
 /**

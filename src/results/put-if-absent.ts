@@ -1,15 +1,16 @@
 /**
  * Batched put-if-absent: one etcd transaction stores up to 64 keys. First a flat one (every
- * `createRevision(key) == 0`, then put all: the common case of fresh keys, in one round trip);
- * if some key exists, a second transaction decides each key on its own, in a nested txn
- * (etcd ≥ 3.3): put when absent, else read the stored value back. Every compare is put-if-absent,
+ * `createRevision(key) == 0`, then put all: the common case of fresh keys, in one round trip;
+ * several such groups share one request as nested transactions); if some key of a group exists,
+ * a second transaction decides each key on its own, in a nested txn (etcd ≥ 3.3): put when
+ * absent, else read the stored value back. Every compare is put-if-absent,
  * so a retried transaction (etcd3 retries internally, callers retry on leader changes) can never
  * store a key twice.
  */
 import type { Etcd3, IRequestOp, ITxnResponse } from 'etcd3';
 import { rawTxn } from './raw-txn.js';
 
-/** MAX_KEYS_PER_TXN: keys per transaction (etcd allows 128 ops per txn level by default). */
+/** MAX_KEYS_PER_TXN: keys per flat transaction (etcd allows 128 ops per transaction by default). */
 export const MAX_KEYS_PER_TXN = 64;
 
 /** MAX_TXN_BYTES: value bytes per transaction, under etcd's default 1.5 MiB request limit. */
@@ -74,29 +75,98 @@ function createIfAbsent({ key, value }: Encoded): IRequestOp {
 
 /**
  * putIfAbsent stores each item whose key does not exist yet and returns one outcome per item, in
- * order, `keysPerTxn` keys per transaction (default 64; at most etcd's max-txn-ops, 128 by default).
- * Keys must be distinct (etcd refuses a txn that touches a key twice). Transactions of one
- * call run concurrently; any rejection (etcd unavailable, deadline) rejects the whole call, after
- * which some keys may be stored: calling again is safe and reports those as existing.
+ * order. Up to `keysPerTxn` keys (default 64; at most etcd's max-txn-ops, 128 by default) go in
+ * one flat transaction; more go in one request as nested transactions, G groups of at most
+ * `keysPerTxn - G` keys each (etcd counts a nested transaction's ops against what its parent
+ * leaves of max-txn-ops), up to MAX_TXN_BYTES of keys and values per request: each request costs
+ * the caller about a millisecond of CPU whatever it holds, and a queue worker stored 1,000
+ * results in 7 of them.
+ * Keys must be distinct: the caller's duty (storeMany, the one caller, splits repeated keys into
+ * rounds already; checking again here cost a Set of every full key per call, ~2.5% of a queue
+ * worker's CPU); a repeated key makes etcd refuse the transaction (`duplicate key given in txn
+ * request`), so it fails loudly, never stores twice. Requests of one call run concurrently; any
+ * rejection (etcd unavailable, deadline) rejects the whole call, after which some keys may be
+ * stored: calling again is safe and reports those as existing.
  */
 export async function putIfAbsent(
   etcd: Etcd3,
   items: readonly PutIfAbsentItem[],
   keysPerTxn = MAX_KEYS_PER_TXN,
 ): Promise<PutIfAbsentOutcome[]> {
-  const seen = new Set<string>();
-  for (const item of items) {
-    if (seen.has(item.key)) throw new TypeError(`putIfAbsent: key ${item.key} is given twice`);
-    seen.add(item.key);
-  }
-  const parts = await Promise.all(chunk(items, keysPerTxn).map((part) => storeChunk(etcd, part)));
+  const parts = await Promise.all(
+    requests(items, keysPerTxn).map((part) =>
+      part.length <= keysPerTxn ? storeChunk(etcd, part) : storeGroups(etcd, nestedGroups(part, keysPerTxn)),
+    ),
+  );
   return parts.flat();
+}
+
+/**
+ * requests splits items into requests of at most MAX_TXN_BYTES (keys twice: compare and put) and
+ * as many keys as nested groups can hold within `limit` ops per path (⌊limit/2⌋·⌈limit/2⌉).
+ */
+export function requests<T extends { key: string; value: string }>(
+  items: readonly T[],
+  limit: number,
+): T[][] {
+  const most = Math.floor(limit / 2) * Math.ceil(limit / 2);
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = 2 * item.key.length + item.value.length;
+    if (current.length > 0 && (current.length >= most || bytes + size > MAX_TXN_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** nestedGroups splits items into the fewest groups G whose size is at most `limit - G` (G·(limit − G) ≥ items). */
+export function nestedGroups<T>(items: readonly T[], limit: number): T[][] {
+  let groups = 2;
+  while (groups * (limit - groups) < items.length) groups++;
+  const size = Math.ceil(items.length / groups);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * storeGroups stores several groups in one request, each a nested flat put-if-absent (every key
+ * absent → put them all); a group whose compare failed wrote nothing and is decided key by key
+ * (storeEach), as storeChunk does.
+ */
+async function storeGroups(etcd: Etcd3, groups: PutIfAbsentItem[][]): Promise<PutIfAbsentOutcome[]> {
+  const res = await rawTxn(
+    etcd,
+    [],
+    groups.map((items) => ({
+      txn: {
+        compare: items.map(({ key }) => ({ key, created: 'absent' as const })),
+        success: items.map(({ key, value }) => ({ key, value })),
+      },
+    })),
+  );
+  const parts = await Promise.all(
+    groups.map((items, i) => (res.nested[i] === true ? stored(items, res.revision) : storeEach(etcd, items))),
+  );
+  return parts.flat();
+}
+
+function stored(items: readonly PutIfAbsentItem[], revision: string): PutIfAbsentOutcome[] {
+  return items.map((item): PutIfAbsentOutcome => ({ key: item.key, stored: true, revision }));
 }
 
 /**
  * storeChunk stores one transaction's worth. Fresh keys are the common case (a new bulk job), so it
  * first tries one flat transaction: every key absent, then put them all. Only when some key exists
- * (that transaction then wrote nothing) does it decide each key on its own with nested transactions.
+ * (that transaction then wrote nothing) does it decide each key on its own (storeEach).
  */
 async function storeChunk(etcd: Etcd3, items: PutIfAbsentItem[]): Promise<PutIfAbsentOutcome[]> {
   // The flat try is raw protobuf (rawTxn): it is the hot path of every bulk and queued job.
@@ -105,10 +175,11 @@ async function storeChunk(etcd: Etcd3, items: PutIfAbsentItem[]): Promise<PutIfA
     items.map(({ key }) => ({ key, created: 'absent' as const })),
     items.map(({ key, value }) => ({ key, value })),
   );
-  if (flat.succeeded) {
-    const revision = flat.revision;
-    return items.map((item): PutIfAbsentOutcome => ({ key: item.key, stored: true, revision }));
-  }
+  return flat.succeeded ? stored(items, flat.revision) : storeEach(etcd, items);
+}
+
+/** storeEach decides each key on its own in one transaction of nested ones: put when absent, else read the stored value. */
+async function storeEach(etcd: Etcd3, items: PutIfAbsentItem[]): Promise<PutIfAbsentOutcome[]> {
   const encoded = items.map(
     (item): Encoded => ({ key: Buffer.from(item.key), value: Buffer.from(item.value) }),
   );

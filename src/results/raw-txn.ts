@@ -1,13 +1,19 @@
 /**
  * rawTxn: an etcd transaction of key compares, puts and deletes, encoded to protobuf bytes here and
  * sent through etcd3's own connection pool (its hosts, retries, deadlines, auth and error casting),
- * with only `succeeded` and the header revision read from the answer. The hot write paths (a
+ * with only `succeeded`, the header revision and whether each nested transaction's compares held
+ * read from the answer (raw-txn-decode.ts). The hot write paths (a
  * result transaction of up to 125 puts, a queue ack) spent more CPU in protobufjs than in anything
  * else: `fromObject`/`encode` of every compare and put, then `toObject` of one response header per
  * put (four 64-bit integers each, turned into strings). Strings are written straight into the one
  * request buffer. Other transactions keep `etcd.kv.txn`.
+ *
+ * Each etcd request costs a worker about a millisecond of CPU in grpc-js, etcd3 and cockatiel
+ * whatever it carries (measured on the 2-core bench machine): nested transactions let one request
+ * carry several put-if-absent groups of up to 128 ops each (see put-if-absent.ts).
  */
 import type { Etcd3 } from 'etcd3';
+import { decodeTxnResult, type RawTxnResult } from './raw-txn-decode.js';
 
 /** Bytes: a key or value, as UTF-8 text or as bytes. */
 export type Bytes = string | Buffer;
@@ -17,14 +23,23 @@ export type RawCompare =
   | { key: Bytes; created: 'absent' | 'present' }
   | { key: Bytes; value: Bytes; created?: undefined };
 
-/** RawOp: a put of `value` under `key`, or a delete of the one key `delete` (no range). */
-export type RawOp = { key: Bytes; value: Bytes; delete?: undefined } | { delete: Bytes; key?: undefined };
+/**
+ * RawOp: a put of `value` under `key`, a delete of the one key `delete` (no range), or a nested
+ * transaction `txn` (its own compares and success ops, nothing on failure; etcd ≥ 3.3, and
+ * etcd checks a nested transaction's ops against what its parent leaves of max-txn-ops).
+ */
+export type RawOp =
+  | { key: Bytes; value: Bytes; delete?: undefined; txn?: undefined }
+  | { delete: Bytes; key?: undefined; txn?: undefined }
+  | { txn: RawNested; key?: undefined; delete?: undefined };
 
-/** RawTxnResult: whether the compares held (the success ops ran) and the revision etcd answered at. */
-export interface RawTxnResult {
-  succeeded: boolean;
-  revision: string;
+/** RawNested: the compares and success ops of a nested transaction. */
+export interface RawNested {
+  compare: readonly RawCompare[];
+  success: readonly RawOp[];
 }
+
+export { decodeTxnResult, type RawTxnResult } from './raw-txn-decode.js';
 
 const METHOD = 'arithRawTxn';
 
@@ -56,28 +71,47 @@ class Writer {
   }
 }
 
-/**
- * encodeTxn encodes a TxnRequest (etcdserverpb): compares `Compare{result, target, key,
- * create_revision | value}`, success ops `RequestOp{request_put | request_delete_range}`.
- */
-export function encodeTxn(compare: readonly RawCompare[], success: readonly RawOp[]): Buffer {
-  const cmpLens = compare.map((c) => {
+/** Sizes: the protobuf sizes of one transaction level, worked out once before writing. */
+interface Sizes {
+  /** cmp: per compare, the key's bytes, the value's (0 for a created compare) and the body's. */
+  cmp: { k: number; v: number; body: number }[];
+  /** op: per success op, its key's and value's bytes, its inner message's and the sizes of a nested txn. */
+  op: { k: number; v: number; inner: number; nested?: Sizes }[];
+  /** body: the size of this level's TxnRequest body. */
+  body: number;
+}
+
+function sizes(compare: readonly RawCompare[], success: readonly RawOp[]): Sizes {
+  let body = 0;
+  const cmp = compare.map((c) => {
     const k = len(c.key);
-    const body = 2 + 2 + field(k) + (c.created === undefined ? field(len(c.value)) : 2);
-    return { k, v: c.created === undefined ? len(c.value) : 0, body };
+    const v = c.created === undefined ? len(c.value) : 0;
+    const size = 2 + 2 + field(k) + (c.created === undefined ? field(v) : 2);
+    body += field(size);
+    return { k, v, body: size };
   });
-  const opLens = success.map((o) => {
-    const k = len(o.delete === undefined ? o.key : o.delete);
-    const v = o.delete === undefined ? len(o.value) : 0;
-    const inner = field(k) + (o.delete === undefined ? field(v) : 0);
-    return { k, v, inner, body: field(inner) };
+  const op = success.map((o) => {
+    let entry: Sizes['op'][number];
+    if (o.txn !== undefined) {
+      const nested = sizes(o.txn.compare, o.txn.success);
+      entry = { k: 0, v: 0, inner: nested.body, nested };
+    } else if (o.delete !== undefined) {
+      const k = len(o.delete);
+      entry = { k, v: 0, inner: field(k) };
+    } else {
+      const k = len(o.key);
+      const v = len(o.value);
+      entry = { k, v, inner: field(k) + field(v) };
+    }
+    body += field(field(entry.inner));
+    return entry;
   });
-  let total = 0;
-  for (const c of cmpLens) total += field(c.body);
-  for (const o of opLens) total += field(o.body);
-  const w = new Writer(Buffer.allocUnsafe(total));
+  return { cmp, op, body };
+}
+
+function write(w: Writer, s: Sizes, compare: readonly RawCompare[], success: readonly RawOp[]): void {
   compare.forEach((c, i) => {
-    const l = cmpLens[i]!;
+    const l = s.cmp[i]!;
     w.head(0x0a, l.body);
     // result: EQUAL 0, GREATER 1; target: CREATE 1, VALUE 3.
     w.head(0x08, c.created === 'present' ? 1 : 0);
@@ -87,9 +121,12 @@ export function encodeTxn(compare: readonly RawCompare[], success: readonly RawO
     else w.head(0x28, 0); // create_revision = 0, set (a oneof member)
   });
   success.forEach((o, i) => {
-    const l = opLens[i]!;
-    w.head(0x12, l.body);
-    if (o.delete === undefined) {
+    const l = s.op[i]!;
+    w.head(0x12, field(l.inner));
+    if (o.txn !== undefined) {
+      w.head(0x22, l.inner); // request_txn
+      write(w, l.nested!, o.txn.compare, o.txn.success);
+    } else if (o.delete === undefined) {
       w.head(0x12, l.inner); // request_put
       w.bytes(0x0a, o.key, l.k);
       w.bytes(0x12, o.value, l.v);
@@ -98,54 +135,17 @@ export function encodeTxn(compare: readonly RawCompare[], success: readonly RawO
       w.bytes(0x0a, o.delete, l.k);
     }
   });
+}
+
+/**
+ * encodeTxn encodes a TxnRequest (etcdserverpb): compares `Compare{result, target, key,
+ * create_revision | value}`, success ops `RequestOp{request_put | request_delete_range | request_txn}`.
+ */
+export function encodeTxn(compare: readonly RawCompare[], success: readonly RawOp[]): Buffer {
+  const s = sizes(compare, success);
+  const w = new Writer(Buffer.allocUnsafe(s.body));
+  write(w, s, compare, success);
   return w.buf;
-}
-
-/** Reader reads protobuf varints and skips fields. */
-class Reader {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-  varint(): number {
-    let n = 0;
-    let mul = 1;
-    for (;;) {
-      const b = this.buf[this.pos++];
-      if (b === undefined) throw new Error('etcd txn answer: truncated varint');
-      n += (b & 0x7f) * mul;
-      if (b < 0x80) return n;
-      mul *= 128;
-    }
-  }
-  skip(wire: number): void {
-    if (wire === 0) this.varint();
-    else if (wire === 2) {
-      const n = this.varint(); // not `pos += varint()`: that adds to the position before the length
-      this.pos += n;
-    } else if (wire === 1) this.pos += 8;
-    else if (wire === 5) this.pos += 4;
-    else throw new Error(`etcd txn answer: wire type ${wire}`);
-  }
-}
-
-/** decodeTxnResult reads `succeeded` and `header.revision` of a TxnResponse, skipping its responses. */
-export function decodeTxnResult(buf: Buffer): RawTxnResult {
-  const r = new Reader(buf);
-  let succeeded = false;
-  let revision = 0;
-  while (r.pos < buf.length) {
-    const tag = r.varint();
-    if (tag === 0x10) succeeded = r.varint() !== 0;
-    else if (tag === 0x0a) {
-      const n = r.varint();
-      const end = r.pos + n;
-      while (r.pos < end) {
-        const t = r.varint();
-        if (t === 0x18) revision = r.varint();
-        else r.skip(t & 7);
-      }
-    } else r.skip(tag & 7);
-  }
-  return { succeeded, revision: String(revision) };
 }
 
 interface Pool {

@@ -1,6 +1,6 @@
 /**
  * storeAndAck, a worker's store and ack of one claimed chunk, on a real etcd: fresh results go in
- * two transactions of 125 (the second one is the ack), results stored already by a worker that
+ * two requests, the last 125 in the ack and the rest before it in nested groups of one request, results stored already by a worker that
  * died are recognised and never written twice, a lost claim acks nothing, a key named twice is
  * stored once.
  */
@@ -77,6 +77,20 @@ describe('storeAndAck', () => {
     expect(tally!.mod_revision).toBe(last);
     expect(await get(keys.chunkKey)).toBeUndefined();
     expect(await get(keys.claimKey)).toBeUndefined();
+  });
+
+  it('stores a chunk of 1,000 fresh results in two requests (one of nested groups, then the ack), staying wide', async () => {
+    const keys = await claimed('thousand');
+    const records = Array.from({ length: 1_000 }, (_, i) => product(`thousand/${i}`, i));
+    const c = ctx();
+    expect(await storeAndAck(c, records, emptyTally(), keys)).toBe(true);
+    expect(c.narrow).toBe(false);
+    const stored = await results('thousand');
+    expect(stored).toHaveLength(1_000);
+    const perRevision = new Map<string, number>();
+    for (const r of stored) perRevision.set(r.rev, (perRevision.get(r.rev) ?? 0) + 1);
+    expect([...perRevision.values()]).toEqual([875, 125]);
+    expect(JSON.parse((await get(keys.tallyKey))!.value.toString())).toMatchObject({ stored: 1_000 });
   });
 
   it('a redo: results stored already are recognised, never written twice, a disagreeing one is a conflict', async () => {

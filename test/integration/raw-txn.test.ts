@@ -75,6 +75,23 @@ describe('rawTxn', () => {
     expect((await get('d'))?.value.toString()).toBe('tally');
   });
 
+  it('runs nested transactions each on its own compares, and says which of them held', async () => {
+    await etcd.put(`${ns}nest/taken`).value('old');
+    const group = (keys: string[]) => ({
+      txn: {
+        compare: keys.map((k) => ({ key: `${ns}nest/${k}`, created: 'absent' as const })),
+        success: keys.map((k) => ({ key: `${ns}nest/${k}`, value: `v-${k}` })),
+      },
+    });
+    const res = await rawTxn(etcd, [], [group(['a', 'b']), group(['c', 'taken']), group(['d'])]);
+    expect(res.succeeded).toBe(true);
+    expect(res.nested).toEqual([true, false, true]);
+    expect((await get('nest/a'))?.value.toString()).toBe('v-a');
+    expect((await get('nest/d'))?.mod_revision).toBe(res.revision);
+    expect(await get('nest/c')).toBeUndefined();
+    expect((await get('nest/taken'))?.value.toString()).toBe('old');
+  });
+
   it('rejects with etcd3 error when etcd refuses the request (too many operations)', async () => {
     const ops = Array.from({ length: 200 }, (_, i) => ({ key: `${ns}many/${i}`, value: 'v' }));
     await expect(rawTxn(etcd, [], ops)).rejects.toThrow(/too many operations/);
@@ -93,7 +110,11 @@ describe('rawTxn', () => {
       return out;
     };
     const header = [0x08, ...varint(300), 0x18, ...varint(rev)];
-    const response = Array.from({ length: 200 }, () => 7);
+    // a response_put {header{revision}} of 200 bytes, then a response_txn {succeeded: true}, then {succeeded: false}
+    const putHeader = [0x0a, ...varint(197), ...Array.from({ length: 197 }, () => 0)];
+    const put = [0x12, ...varint(putHeader.length), ...putHeader];
+    const ok = [0x22, 2, 0x10, 1];
+    const failed = [0x22, 2, 0x10, 0];
     const buf = Buffer.from([
       0x0a,
       header.length,
@@ -101,10 +122,20 @@ describe('rawTxn', () => {
       0x10,
       1,
       0x1a,
-      ...varint(response.length),
-      ...response,
+      ...varint(put.length),
+      ...put,
+      0x1a,
+      ok.length,
+      ...ok,
+      0x1a,
+      failed.length,
+      ...failed,
     ]);
-    expect(decodeTxnResult(buf)).toEqual({ succeeded: true, revision: String(rev) });
+    expect(decodeTxnResult(buf)).toEqual({
+      succeeded: true,
+      revision: String(rev),
+      nested: [false, true, false],
+    });
     expect(encodeTxn([], []).length).toBe(0);
   });
 });

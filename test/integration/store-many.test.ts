@@ -1,7 +1,7 @@
 /**
  * storeMany, the one write path of results, on a real etcd: stored / agrees / conflict in one call,
  * a group where some keys are stored already, keys named twice, unreadable values, and one flat
- * transaction per 64 fresh keys.
+ * request for many groups of 64 fresh keys (nested transactions).
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createEtcdClient } from '../../src/registry/etcd-client.js';
@@ -90,7 +90,7 @@ describe('storeMany', () => {
     }
   });
 
-  it('stores fresh keys with one flat transaction per 64', async () => {
+  it('stores fresh keys in one request, each 64 of them a nested flat transaction', async () => {
     const records = Array.from({ length: 128 }, (_, i) =>
       product(`flat/${String(i).padStart(3, '0')}`, i, 5),
     );
@@ -98,7 +98,35 @@ describe('storeMany', () => {
     const revisions = new Map<string, number>();
     for (const { modRevision } of (await read('flat/')).values())
       revisions.set(modRevision, (revisions.get(modRevision) ?? 0) + 1);
-    expect([...revisions.values()]).toEqual([64, 64]);
+    expect([...revisions.values()]).toEqual([128]);
+  });
+
+  it('decides key by key only the group of a request where a key is stored already', async () => {
+    const records = Array.from({ length: 300 }, (_, i) =>
+      product(`groups/${String(i).padStart(3, '0')}`, i, 7),
+    );
+    expect(await storeMany(etcd, prefix, [records[150]!])).toEqual([{ status: 'stored' }]);
+    const outcomes = await storeMany(etcd, prefix, records, 100);
+    expect(outcomes.map((o) => o.status)).toEqual(records.map((_, i) => (i === 150 ? 'agrees' : 'stored')));
+    const stored = await read('groups/');
+    expect(stored.size).toBe(300);
+    const revisions = new Map<string, number>();
+    for (const [key, { version, modRevision }] of stored) {
+      expect(version).toBe('1');
+      if (key !== records[150]!.key) revisions.set(modRevision, (revisions.get(modRevision) ?? 0) + 1);
+    }
+    // 4 nested groups of 75 (4 + 75 ops within 100): 150-224 failed and went key by key
+    expect([...revisions.values()]).toEqual([225, 74]);
+  });
+
+  it('stores 1,000 fresh keys in one request within the default max-txn-ops (a queue chunk)', async () => {
+    const records = Array.from({ length: 1_000 }, (_, i) =>
+      product(`chunk/${String(i).padStart(4, '0')}`, i, 11),
+    );
+    const outcomes = await storeMany(etcd, prefix, records, 125);
+    expect(outcomes.every((o) => o.status === 'stored')).toBe(true);
+    const revisions = new Set([...(await read('chunk/')).values()].map((kv) => kv.modRevision));
+    expect(revisions.size).toBe(1);
   });
 
   it('compares a key named twice in one call with its first record', async () => {

@@ -4,7 +4,7 @@ import type { Receipt } from '../../src/client/fanout.js';
 import { type Caller, isAnswerError, verifiedCall } from '../../src/client/verify-modes.js';
 import { BulkTally } from '../../src/results/bulk-tally.js';
 import { ExistingCheck } from '../../src/results/existing-check.js';
-import { chunk, MAX_KEYS_PER_TXN } from '../../src/results/put-if-absent.js';
+import { chunk, MAX_KEYS_PER_TXN, nestedGroups, requests } from '../../src/results/put-if-absent.js';
 
 /** fake answers `callWithNode` with `one` (from node `n1`) and `all` with the given receipts. */
 function fake(one: () => unknown, receipts: Receipt[] = []): Caller {
@@ -172,5 +172,27 @@ describe('bulk tally', () => {
     expect(s.issues).toHaveLength(4);
     expect(seen).toEqual(['failed', 'disagreement', 'conflict', 'dissent']);
     expect(tally.clean()).toBe(false);
+  });
+});
+
+describe('nested put-if-absent groups', () => {
+  it('keep groups plus keys per group within the limit etcd applies along each path', () => {
+    for (const limit of [64, 125]) {
+      for (let n = limit + 1; n <= Math.floor(limit / 2) * Math.ceil(limit / 2); n += 37) {
+        const groups = nestedGroups(
+          Array.from({ length: n }, (_, i) => i),
+          limit,
+        );
+        expect(groups.flat()).toHaveLength(n);
+        for (const g of groups) expect(groups.length + g.length).toBeLessThanOrEqual(limit);
+      }
+    }
+  });
+
+  it('split requests at what nested groups can hold and at MAX_TXN_BYTES', () => {
+    const small = Array.from({ length: 5_000 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+    expect(requests(small, 125).map((r) => r.length)).toEqual([3_906, 1_094]);
+    const big = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: 'x'.repeat(300_000) }));
+    expect(requests(big, 125).map((r) => r.length)).toEqual([3, 3, 3, 1]);
   });
 });

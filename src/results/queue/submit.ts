@@ -1,6 +1,7 @@
 /**
  * submitJob puts a job into the queue: a job record (put only if absent), then the ops in chunks
- * of CHUNK_OPS, several chunks per transaction (within etcd's 128 ops and 1.5 MiB per request),
+ * of CHUNK_OPS, several chunks per transaction (within etcd's 128 ops and 1.5 MiB per request;
+ * one chunk in the first, twice as many in each next, so that workers start early),
  * a few transactions in flight, so that memory stays bounded however many ops stream in; then the
  * record again with `submitted: true`. Resolves once every op is durable in etcd.
  */
@@ -23,6 +24,13 @@ import { MAX_ISSUES, type QueueIssue } from './tally.js';
 
 /** CHUNKS_PER_TXN: chunk puts per transaction (etcd allows 128 ops per transaction by default). */
 const CHUNKS_PER_TXN = 64;
+/**
+ * FIRST_CHUNKS_PER_TXN: chunks in the first transaction; each next one holds twice as many, up to
+ * CHUNKS_PER_TXN. Workers can claim only what etcd holds: a first transaction of 64 chunks (bounded
+ * by bytes: about 28 chunks of 1,000 small ops) kept them idle while the submitter encoded ~28,000
+ * ops; one chunk first lets them start after 1,000.
+ */
+const FIRST_CHUNKS_PER_TXN = 1;
 /** TXNS_IN_FLIGHT: submission transactions outstanding at once. */
 const TXNS_IN_FLIGHT = 4;
 
@@ -155,6 +163,8 @@ class ChunkWriter {
   queued = 0;
   #batch: Array<{ key: Buffer; value: Buffer; tally: Buffer; ops: number }> = [];
   #bytes = 0;
+  /** #perTxn: chunks the current transaction takes (doubles after each, up to CHUNKS_PER_TXN). */
+  #perTxn = FIRST_CHUNKS_PER_TXN;
   readonly #inflight = new Set<Promise<void>>();
   #failed: unknown;
 
@@ -171,7 +181,7 @@ class ChunkWriter {
     const tally = Buffer.from(queueKey(this.host.namespace, this.jobId, 't', name));
     const value = Buffer.from(serializeChunk(this.verify, ops));
     if (
-      this.#batch.length >= CHUNKS_PER_TXN ||
+      this.#batch.length >= this.#perTxn ||
       (this.#bytes + value.length > MAX_TXN_BYTES && this.#batch.length > 0)
     )
       await this.#send();
@@ -196,6 +206,7 @@ class ChunkWriter {
     const batch = this.#batch;
     this.#batch = [];
     this.#bytes = 0;
+    this.#perTxn = Math.min(CHUNKS_PER_TXN, this.#perTxn * 2);
     // Retried through leader changes: each chunk goes in only if neither it nor its tally exists, so
     // a retry of a transaction that did commit (one whose chunks may be acked already) writes nothing.
     const absent = (key: Buffer) => ({
