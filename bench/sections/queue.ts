@@ -2,7 +2,10 @@
  * Section: the durable job queue end to end (submit to done: 3 worker nodes claim, compute
  * in-process, store and ack) against `cluster.map` over the same number of ops (the client
  * computes through the nodes and stores), on one etcd member. Fresh keys for each (ops offset per
- * run), in alternating order; the namespace is deleted at the end.
+ * run), in alternating order; the namespace is deleted at the end. Before the measured runs, each
+ * path runs one unmeasured warm-up job of WARMUP_OPS ops (as the throughput section warms up before
+ * it measures): a worker's first claim loads the work module (~155 ms of CPU per node, zod most of
+ * it) and V8 has yet to compile the hot path, one-time costs of a node's life, not of a job's.
  */
 import { createEtcdClient } from '../../src/registry/etcd-client.js';
 import { type BenchContext, errorText, type SectionOutput, startNodes } from '../lib/context.js';
@@ -19,6 +22,9 @@ export interface QueueData {
   median?: { queuePerSec: number; mapPerSec: number; submitMs: number };
   errors: string[];
 }
+
+/** WARMUP_OPS: ops of each path's unmeasured warm-up job (fresh keys, offset past the measured ones). */
+const WARMUP_OPS = 5_000;
 
 function* ops(n: number, offset: number) {
   for (let i = 0; i < n; i++)
@@ -38,6 +44,13 @@ export async function runQueue(ctx: BenchContext): Promise<SectionOutput<QueueDa
   const cluster = await connect({ etcd: ctx.etcd.endpoints, namespace });
   try {
     await cluster.ready({ nodes: 3, timeoutMs: 10_000 });
+    try {
+      const warm = await cluster.submit(ops(WARMUP_OPS, 4 * n), { jobId: 'bench-q-warmup', chunkOps });
+      await warm.done();
+      await cluster.map(ops(WARMUP_OPS, 4 * n + WARMUP_OPS), { jobId: 'bench-m-warmup' });
+    } catch (error) {
+      data.errors.push(`warm-up: ${errorText(error)}`);
+    }
     // One run (as issue 14 asks): 100,000 ops each way already take ~10 s, and the bench must stay under 5 minutes.
     for (let run = 0; run < 1; run++) {
       const order = run % 2 === 0 ? ['queue', 'map'] : ['map', 'queue'];
