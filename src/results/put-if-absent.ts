@@ -8,13 +8,10 @@
  * store a key twice.
  */
 import type { Etcd3, IRequestOp, ITxnResponse } from 'etcd3';
+import { chunk, MAX_KEYS_PER_TXN, nestedGroups, requests } from './put-if-absent-split.js';
 import { rawTxn } from './raw-txn.js';
 
-/** MAX_KEYS_PER_TXN: keys per flat transaction (etcd allows 128 ops per transaction by default). */
-export const MAX_KEYS_PER_TXN = 64;
-
-/** MAX_TXN_BYTES: value bytes per transaction, under etcd's default 1.5 MiB request limit. */
-export const MAX_TXN_BYTES = 1_000_000;
+export { chunk, MAX_KEYS_PER_TXN, MAX_TXN_BYTES, nestedGroups, requests } from './put-if-absent-split.js';
 
 /** PutIfAbsentItem is one full etcd key and the value to store there if it is absent. */
 export interface PutIfAbsentItem {
@@ -30,28 +27,6 @@ export interface PutIfAbsentItem {
 export type PutIfAbsentOutcome =
   | { key: string; stored: true; revision: string }
   | { key: string; stored: false; existing: string };
-
-/** chunk splits items into transactions of at most `keysPerTxn` (default MAX_KEYS_PER_TXN) keys and MAX_TXN_BYTES bytes. */
-export function chunk<T extends { key: string; value?: string }>(
-  items: readonly T[],
-  keysPerTxn = MAX_KEYS_PER_TXN,
-): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = item.key.length + (item.value?.length ?? 0);
-    if (current.length > 0 && (current.length >= keysPerTxn || bytes + size > MAX_TXN_BYTES)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
 
 /** Buffers of one item, made once for either form of the transaction. */
 interface Encoded {
@@ -99,42 +74,6 @@ export async function putIfAbsent(
     ),
   );
   return parts.flat();
-}
-
-/**
- * requests splits items into requests of at most MAX_TXN_BYTES (keys twice: compare and put) and
- * as many keys as nested groups can hold within `limit` ops per path (⌊limit/2⌋·⌈limit/2⌉).
- */
-export function requests<T extends { key: string; value: string }>(
-  items: readonly T[],
-  limit: number,
-): T[][] {
-  const most = Math.floor(limit / 2) * Math.ceil(limit / 2);
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = 2 * item.key.length + item.value.length;
-    if (current.length > 0 && (current.length >= most || bytes + size > MAX_TXN_BYTES)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-/** nestedGroups splits items into the fewest groups G whose size is at most `limit - G` (G·(limit − G) ≥ items). */
-export function nestedGroups<T>(items: readonly T[], limit: number): T[][] {
-  let groups = 2;
-  while (groups * (limit - groups) < items.length) groups++;
-  const size = Math.ceil(items.length / groups);
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /**
