@@ -70,7 +70,9 @@ export async function putIfAbsent(
 ): Promise<PutIfAbsentOutcome[]> {
   const parts = await Promise.all(
     requests(items, keysPerTxn).map((part) =>
-      part.length <= keysPerTxn ? storeChunk(etcd, part) : storeGroups(etcd, nestedGroups(part, keysPerTxn)),
+      part.length <= keysPerTxn
+        ? storeChunk(etcd, part, keysPerTxn)
+        : storeGroups(etcd, nestedGroups(part, keysPerTxn), keysPerTxn),
     ),
   );
   return parts.flat();
@@ -81,7 +83,11 @@ export async function putIfAbsent(
  * absent → put them all); a group whose compare failed wrote nothing and is decided key by key
  * (storeEach), as storeChunk does.
  */
-async function storeGroups(etcd: Etcd3, groups: PutIfAbsentItem[][]): Promise<PutIfAbsentOutcome[]> {
+async function storeGroups(
+  etcd: Etcd3,
+  groups: PutIfAbsentItem[][],
+  limit: number,
+): Promise<PutIfAbsentOutcome[]> {
   const res = await rawTxn(
     etcd,
     [],
@@ -93,7 +99,9 @@ async function storeGroups(etcd: Etcd3, groups: PutIfAbsentItem[][]): Promise<Pu
     })),
   );
   const parts = await Promise.all(
-    groups.map((items, i) => (res.nested[i] === true ? stored(items, res.revision) : storeEach(etcd, items))),
+    groups.map((items, i) =>
+      res.nested[i] === true ? stored(items, res.revision) : storeEach(etcd, items, limit),
+    ),
   );
   return parts.flat();
 }
@@ -107,18 +115,36 @@ function stored(items: readonly PutIfAbsentItem[], revision: string): PutIfAbsen
  * first tries one flat transaction: every key absent, then put them all. Only when some key exists
  * (that transaction then wrote nothing) does it decide each key on its own (storeEach).
  */
-async function storeChunk(etcd: Etcd3, items: PutIfAbsentItem[]): Promise<PutIfAbsentOutcome[]> {
+async function storeChunk(
+  etcd: Etcd3,
+  items: PutIfAbsentItem[],
+  limit: number,
+): Promise<PutIfAbsentOutcome[]> {
   // The flat try is raw protobuf (rawTxn): it is the hot path of every bulk and queued job.
   const flat = await rawTxn(
     etcd,
     items.map(({ key }) => ({ key, created: 'absent' as const })),
     items.map(({ key, value }) => ({ key, value })),
   );
-  return flat.succeeded ? stored(items, flat.revision) : storeEach(etcd, items);
+  return flat.succeeded ? stored(items, flat.revision) : storeEach(etcd, items, limit);
 }
 
-/** storeEach decides each key on its own in one transaction of nested ones: put when absent, else read the stored value. */
-async function storeEach(etcd: Etcd3, items: PutIfAbsentItem[]): Promise<PutIfAbsentOutcome[]> {
+/**
+ * storeEach decides each key on its own in transactions of nested ones: put when absent, else read
+ * the stored value. At most `limit - 1` keys per transaction: etcd checks each nested txn's one op
+ * against what its parent's `n` leave of max-txn-ops (128 keys with a limit of 128 were refused).
+ */
+async function storeEach(
+  etcd: Etcd3,
+  items: PutIfAbsentItem[],
+  limit: number,
+): Promise<PutIfAbsentOutcome[]> {
+  const per = Math.max(1, limit - 1);
+  if (items.length > per) {
+    const parts: Promise<PutIfAbsentOutcome[]>[] = [];
+    for (let i = 0; i < items.length; i += per) parts.push(storeEach(etcd, items.slice(i, i + per), limit));
+    return (await Promise.all(parts)).flat();
+  }
   const encoded = items.map(
     (item): Encoded => ({ key: Buffer.from(item.key), value: Buffer.from(item.value) }),
   );

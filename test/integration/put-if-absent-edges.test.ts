@@ -38,7 +38,7 @@ function sizes(limit: number): number[] {
 }
 
 describe('putIfAbsent at request and group boundaries', () => {
-  for (const limit of [1, 2, 3, 5, 64, 125, 127]) {
+  for (const limit of [1, 2, 3, 5, 64, 125, 127, 128]) {
     it(`keysPerTxn ${limit}: fresh, partly stored and all stored, at every boundary`, async () => {
       const all = sizes(limit);
       // for wide limits: the smallest, the largest and every tenth count
