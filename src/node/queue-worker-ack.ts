@@ -69,15 +69,20 @@ export async function storeAndAck(
       // A copy: when etcd refuses the wide path half-way, the plain path counts from the start again.
       return await wide(ctx, records, { ...tally, issues: [...tally.issues] }, keys);
     } catch (error) {
-      if (!TOO_MANY.test((error as Error).message ?? '')) throw error;
-      ctx.narrow = true;
-      ctx.logger.warn(
-        { err: (error as Error).message },
-        'etcd refuses wide transactions: 64 keys per transaction',
-      );
+      goNarrow(ctx, error);
     }
   }
   return plain(ctx, records, tally, keys);
+}
+
+/** goNarrow sets `ctx.narrow` (and says so once) when `error` is etcd refusing a wide transaction; else rethrows it. */
+function goNarrow(ctx: AckContext, error: unknown): void {
+  if (!TOO_MANY.test((error as Error).message ?? '')) throw error;
+  ctx.narrow = true;
+  ctx.logger.warn(
+    { err: (error as Error).message },
+    'etcd refuses wide transactions: 64 keys per transaction',
+  );
 }
 
 /** wide: head with WIDE_KEYS per transaction, then the tail in the ack; the plain path for the tail when that fails. */
@@ -110,7 +115,13 @@ async function wide(
     countOutcomes(tally, head, outcomes);
   }
   if (new Set(tail.map((r) => r.key)).size === tail.length) {
-    const acked = await retryEtcd(() => ackWith(ctx, tail, values, tally, keys), ctx.logger, undefined, 20);
+    let acked: boolean | undefined = false;
+    try {
+      acked = await retryEtcd(() => ackWith(ctx, tail, values, tally, keys), ctx.logger, undefined, 20);
+    } catch (error) {
+      // The head is stored and counted: only the tail goes the plain way (else it counts as skipped).
+      goNarrow(ctx, error);
+    }
     if (acked !== false) return acked === true;
   }
   return plain(ctx, tail, tally, keys);

@@ -21,6 +21,8 @@ export interface MemberSpec {
    * over [election, 2×election)): the floor of any write stall after a leader loss.
    */
   electionMs?: number | undefined;
+  /** extraArgs: more etcd flags for this member (e.g. `--max-txn-ops=16`). */
+  extraArgs?: readonly string[] | undefined;
 }
 
 /** EtcdMember is one running (or stopped) member, as the launchers hand it back. */
@@ -85,6 +87,7 @@ export function etcdArgs(spec: MemberSpec, dataDir: string): string[] {
     ...(spec.electionMs
       ? [`--election-timeout=${spec.electionMs}`, `--heartbeat-interval=${Math.round(spec.electionMs / 10)}`]
       : []),
+    ...(spec.extraArgs ?? []),
   ];
 }
 
