@@ -9,7 +9,7 @@
  * that committed) nothing of it was written: the worker falls back to the plain path, storeMany
  * then an ack on its own, which recognises stored results (`agrees`) and never writes them twice.
  * An etcd whose max-txn-ops is below 128 refuses the wide transactions: the worker then keeps to
- * the plain path with 64 keys per transaction.
+ * the plain path with 64 keys per transaction (fewer when etcd refuses 64: see putIfAbsent).
  */
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from '../logger.js';

@@ -9,7 +9,8 @@
  */
 import type { Etcd3, IRequestOp, ITxnResponse } from 'etcd3';
 import { chunk, MAX_KEYS_PER_TXN, nestedGroups, requests } from './put-if-absent-split.js';
-import { rawTxn } from './raw-txn.js';
+import { type RawTxnResult, rawTxn } from './raw-txn.js';
+import { narrower, txnLimit } from './txn-limit.js';
 
 export { chunk, MAX_KEYS_PER_TXN, MAX_TXN_BYTES, nestedGroups, requests } from './put-if-absent-split.js';
 
@@ -61,18 +62,21 @@ function createIfAbsent({ key, value }: Encoded): IRequestOp {
  * worker's CPU); a repeated key makes etcd refuse the transaction (`duplicate key given in txn
  * request`), so it fails loudly, never stores twice. Requests of one call run concurrently; any
  * rejection (etcd unavailable, deadline) rejects the whole call, after which some keys may be
- * stored: calling again is safe and reports those as existing.
+ * stored: calling again is safe and reports those as existing. When etcd refuses a request as
+ * too many operations (a `--max-txn-ops` below `keysPerTxn`), that request wrote nothing: its
+ * items go again with half as many keys per transaction, and the client remembers (txn-limit.ts).
  */
 export async function putIfAbsent(
   etcd: Etcd3,
   items: readonly PutIfAbsentItem[],
   keysPerTxn = MAX_KEYS_PER_TXN,
 ): Promise<PutIfAbsentOutcome[]> {
+  const limit = txnLimit(etcd, keysPerTxn);
   const parts = await Promise.all(
-    requests(items, keysPerTxn).map((part) =>
-      part.length <= keysPerTxn
-        ? storeChunk(etcd, part, keysPerTxn)
-        : storeGroups(etcd, nestedGroups(part, keysPerTxn), keysPerTxn),
+    requests(items, limit).map((part) =>
+      part.length <= limit
+        ? storeChunk(etcd, part, limit)
+        : storeGroups(etcd, nestedGroups(part, limit), limit),
     ),
   );
   return parts.flat();
@@ -88,16 +92,23 @@ async function storeGroups(
   groups: PutIfAbsentItem[][],
   limit: number,
 ): Promise<PutIfAbsentOutcome[]> {
-  const res = await rawTxn(
-    etcd,
-    [],
-    groups.map((items) => ({
-      txn: {
-        compare: items.map(({ key }) => ({ key, created: 'absent' as const })),
-        success: items.map(({ key, value }) => ({ key, value })),
-      },
-    })),
-  );
+  let res: RawTxnResult;
+  try {
+    res = await rawTxn(
+      etcd,
+      [],
+      groups.map((items) => ({
+        txn: {
+          compare: items.map(({ key }) => ({ key, created: 'absent' as const })),
+          success: items.map(({ key, value }) => ({ key, value })),
+        },
+      })),
+    );
+  } catch (error) {
+    const next = narrower(etcd, limit, error);
+    if (next === undefined) throw error;
+    return putIfAbsent(etcd, groups.flat(), next);
+  }
   const parts = await Promise.all(
     groups.map((items, i) =>
       res.nested[i] === true ? stored(items, res.revision) : storeEach(etcd, items, limit),
@@ -121,11 +132,18 @@ async function storeChunk(
   limit: number,
 ): Promise<PutIfAbsentOutcome[]> {
   // The flat try is raw protobuf (rawTxn): it is the hot path of every bulk and queued job.
-  const flat = await rawTxn(
-    etcd,
-    items.map(({ key }) => ({ key, created: 'absent' as const })),
-    items.map(({ key, value }) => ({ key, value })),
-  );
+  let flat: RawTxnResult;
+  try {
+    flat = await rawTxn(
+      etcd,
+      items.map(({ key }) => ({ key, created: 'absent' as const })),
+      items.map(({ key, value }) => ({ key, value })),
+    );
+  } catch (error) {
+    const next = narrower(etcd, limit, error);
+    if (next === undefined) throw error;
+    return putIfAbsent(etcd, items, next);
+  }
   return flat.succeeded ? stored(items, flat.revision) : storeEach(etcd, items, limit);
 }
 

@@ -1,5 +1,5 @@
 /**
- * The put-if-absent path on an etcd started with a lower `--max-txn-ops` (127): putIfAbsent
+ * The put-if-absent path on an etcd started with a lower `--max-txn-ops` (16, 32, 100, 127): putIfAbsent
  * (default 64 keys and 125), storeMany and a queue worker's storeAndAck still store every result
  * exactly once, at version 1, and report keys stored already with their values.
  */
@@ -32,7 +32,7 @@ const product = (key: string, a: number) =>
     verify: 'one',
   });
 
-for (const maxTxnOps of [127]) {
+for (const maxTxnOps of [16, 32, 100, 127]) {
   describe.skipIf(!bin)(`etcd with --max-txn-ops=${maxTxnOps}`, () => {
     let member: EtcdMember;
     let etcd: Etcd3;
