@@ -59,8 +59,10 @@ function createIfAbsent({ key, value }: Encoded): IRequestOp {
  * results in 7 of them.
  * Keys must be distinct: the caller's duty (storeMany, the one caller, splits repeated keys into
  * rounds already; checking again here cost a Set of every full key per call, ~2.5% of a queue
- * worker's CPU); a repeated key makes etcd refuse the transaction (`duplicate key given in txn
- * request`), so it fails loudly, never stores twice. Requests of one call run concurrently; any
+ * worker's CPU); a key repeated within one request makes etcd refuse it (`duplicate key given in
+ * txn request`, nested groups too), so it fails loudly; repeated in two requests (more than one
+ * request's worth of keys apart), one write wins and the other reports it as existing: never
+ * stored twice either way. Requests of one call run concurrently; any
  * rejection (etcd unavailable, deadline) rejects the whole call, after which some keys may be
  * stored: calling again is safe and reports those as existing. When etcd refuses a request as
  * too many operations (a `--max-txn-ops` below `keysPerTxn`), that request wrote nothing: its

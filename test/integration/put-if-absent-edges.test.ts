@@ -84,4 +84,30 @@ describe('putIfAbsent at request and group boundaries', () => {
     const all = [0, 1, 2].map((i) => ({ key: `${ns}utf8/${i}`, value: `${i}${'€'.repeat(300_000)}` }));
     await checkOutcomes(etcd, all, await putIfAbsent(etcd, all), new Map());
   }, 60_000);
+
+  it('refuses a key named twice in one request and writes nothing; named in two requests, stores it once', async () => {
+    // 11 keys: one flat transaction; 71: two nested groups, the key in each
+    for (const n of [10, 70]) {
+      const some = items(`twice/one${n}`, n);
+      const twice = [...some, { key: some[3]!.key, value: 'again' }];
+      await expect(putIfAbsent(etcd, twice)).rejects.toThrow(/duplicate key/);
+      expect(await etcd.getAll().prefix(`${ns}twice/one${n}/`).keys()).toEqual([]);
+    }
+    // one key per request (keysPerTxn 1): the requests race, put-if-absent lets exactly one win
+    const apart = [
+      { key: `${ns}twice/two`, value: 'first' },
+      { key: `${ns}twice/two`, value: 'second' },
+    ];
+    const outcomes = await putIfAbsent(etcd, apart, 1);
+    const kv = (await etcd.kv.range({ key: Buffer.from(`${ns}twice/two`) })).kvs[0]!;
+    expect(kv.version).toBe('1');
+    const winner = outcomes.findIndex((o) => o.stored);
+    expect(outcomes.filter((o) => o.stored)).toHaveLength(1);
+    expect(kv.value.toString()).toBe(apart[winner]!.value);
+    expect(outcomes[1 - winner]).toEqual({
+      key: apart[0]!.key,
+      stored: false,
+      existing: apart[winner]!.value,
+    });
+  });
 });
