@@ -180,7 +180,8 @@ async function storeEach(
 
 /**
  * existingKeys reads which of `keys` exist, with one keys-only range per key, up to 64 per
- * transaction (a linearizable read).
+ * transaction. Serializable (every range is, so etcd answers from the member it reaches without a
+ * quorum round): a stale answer only costs work, since the put-if-absent write decides.
  */
 export async function existingKeys(etcd: Etcd3, keys: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();
