@@ -1,7 +1,8 @@
 /**
  * The put-if-absent path on an etcd started with a lower `--max-txn-ops` (16, 32, 100, 127): putIfAbsent
  * (default 64 keys and 125), storeMany and a queue worker's storeAndAck still store every result
- * exactly once, at version 1, and report keys stored already with their values.
+ * exactly once, at version 1, and report keys stored already with their values; a submission's
+ * chunks all go in, in transactions that fit.
  */
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +10,10 @@ import { silentLogger } from '../../src/logger.js';
 import { storeAndAck } from '../../src/node/queue-worker-ack.js';
 import { createEtcdClient } from '../../src/registry/etcd-client.js';
 import { type PutIfAbsentItem, putIfAbsent } from '../../src/results/put-if-absent.js';
-import { queueKey } from '../../src/results/queue/queue-keys.js';
+import { jobQueuePrefix, queueKey } from '../../src/results/queue/queue-keys.js';
+import { submitJob } from '../../src/results/queue/submit.js';
 import { emptyTally } from '../../src/results/queue/tally.js';
+import { prefixEnd } from '../../src/results/range-pages.js';
 import { makeRecord, serializeResultRecord } from '../../src/results/result-record.js';
 import { storeMany } from '../../src/results/store-many.js';
 import { findEtcdBinary, startBinaryMembers } from '../support/etcd-binary.js';
@@ -91,6 +94,19 @@ for (const maxTxnOps of [16, 32, 100, 127]) {
       const tally = JSON.parse((await etcd.get(keys.tallyKey).exec()).kvs[0]!.value.toString());
       expect(tally).toMatchObject({ stored: 997, skipped: 3, conflicts: 0 });
       expect((await etcd.get(keys.chunkKey).exec()).kvs).toHaveLength(0);
+    });
+
+    it('a submission of 200 chunks goes in whole, in transactions that fit (two compares a chunk)', async () => {
+      const jobId = `low-submit-${maxTxnOps}`;
+      const ops = Array.from({ length: 2_000 }, (_, i) => ({ method: 'Arith.Add', params: [i, maxTxnOps] }));
+      await submitJob({ etcd, namespace: 'low', logger: silentLogger() }, ops, { jobId, chunkOps: 10 });
+      const prefix = `${jobQueuePrefix('low', jobId)}c/`;
+      const res = await etcd.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix) });
+      expect(res.kvs).toHaveLength(200);
+      expect(res.kvs.every((kv) => kv.version === '1')).toBe(true);
+      const perTxn = new Map<string, number>();
+      for (const kv of res.kvs) perTxn.set(kv.create_revision, (perTxn.get(kv.create_revision) ?? 0) + 1);
+      expect(Math.max(...perTxn.values()) * 2).toBeLessThanOrEqual(maxTxnOps);
     });
   });
 }

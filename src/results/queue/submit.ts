@@ -6,13 +6,13 @@
  * record again with `submitted: true`. Resolves once every op is durable in etcd.
  */
 import { randomUUID } from 'node:crypto';
-import { retryEtcd } from '../../util/retry-etcd.js';
 import type { BulkOp } from '../bulk-types.js';
 import { checkSubmitOptions } from '../job-options.js';
 import { checkJobId } from '../job-record.js';
 import { MAX_TXN_BYTES } from '../put-if-absent.js';
 import type { VerifyMode } from '../result-record.js';
 import { CHUNK_OPS, encodeChunkOp, MAX_CHUNK_BYTES, serializeChunk } from './chunk.js';
+import { chunksPerTxn, type PendingChunk, putChunks } from './chunk-put.js';
 import { finishSubmission, tryFinalize } from './finalize.js';
 import { errorText, QueueError } from './queue-error.js';
 import type { QueueHost } from './queue-host.js';
@@ -22,11 +22,9 @@ import { checkSpace } from './space.js';
 import { endSubmission } from './submit-end.js';
 import { MAX_ISSUES, type QueueIssue } from './tally.js';
 
-/** CHUNKS_PER_TXN: chunk puts per transaction (etcd allows 128 ops per transaction by default). */
-const CHUNKS_PER_TXN = 64;
 /**
  * FIRST_CHUNKS_PER_TXN: chunks in the first transaction; each next one holds twice as many, up to
- * CHUNKS_PER_TXN. Workers can claim only what etcd holds: a first transaction of 64 chunks (bounded
+ * chunksPerTxn(). Workers can claim only what etcd holds: a first transaction of 64 chunks (bounded
  * by bytes: about 28 chunks of 1,000 small ops) kept them idle while the submitter encoded ~28,000
  * ops; one chunk first lets them start after 1,000.
  */
@@ -161,9 +159,9 @@ class ChunkWriter {
   chunks = 0;
   /** queued: ops in chunks whose transaction etcd confirmed. */
   queued = 0;
-  #batch: Array<{ key: Buffer; value: Buffer; tally: Buffer; ops: number }> = [];
+  #batch: PendingChunk[] = [];
   #bytes = 0;
-  /** #perTxn: chunks the current transaction takes (doubles after each, up to CHUNKS_PER_TXN). */
+  /** #perTxn: chunks the current transaction takes (doubles after each, up to chunksPerTxn()). */
   #perTxn = FIRST_CHUNKS_PER_TXN;
   readonly #inflight = new Set<Promise<void>>();
   #failed: unknown;
@@ -206,22 +204,10 @@ class ChunkWriter {
     const batch = this.#batch;
     this.#batch = [];
     this.#bytes = 0;
-    this.#perTxn = Math.min(CHUNKS_PER_TXN, this.#perTxn * 2);
-    // Retried through leader changes: each chunk goes in only if neither it nor its tally exists, so
-    // a retry of a transaction that did commit (one whose chunks may be acked already) writes nothing.
-    const absent = (key: Buffer) => ({
-      key,
-      target: 'Create' as const,
-      result: 'Equal' as const,
-      create_revision: 0,
-    });
-    const request = {
-      compare: batch.flatMap((c) => [absent(c.key), absent(c.tally)]),
-      success: batch.map(({ key, value }) => ({ request_put: { key, value } })),
-    };
-    const { etcd, logger } = this.host;
+    const { etcd } = this.host;
+    this.#perTxn = Math.min(chunksPerTxn(etcd), this.#perTxn * 2);
     const ops = batch.reduce((n, c) => n + c.ops, 0);
-    const txn = retryEtcd(() => etcd.kv.txn(request), logger, undefined, 8).then(
+    const txn = putChunks(this.host, batch).then(
       () => {
         this.queued += ops;
       },
