@@ -18,21 +18,11 @@ export function chunk<T extends { key: string; value?: string }>(
   items: readonly T[],
   keysPerTxn = MAX_KEYS_PER_TXN,
 ): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = utf8Bytes(item.key) + (item.value === undefined ? 0 : utf8Bytes(item.value));
-    if (current.length > 0 && (current.length >= keysPerTxn || bytes + size > MAX_TXN_BYTES)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
+  return split(
+    items,
+    keysPerTxn,
+    (item) => utf8Bytes(item.key) + (item.value === undefined ? 0 : utf8Bytes(item.value)),
+  );
 }
 
 /**
@@ -44,18 +34,23 @@ export function requests<T extends { key: string; value: string }>(
   limit: number,
 ): T[][] {
   const most = Math.floor(limit / 2) * Math.ceil(limit / 2);
+  return split(items, most, (item) => 2 * utf8Bytes(item.key) + utf8Bytes(item.value));
+}
+
+/** split cuts items, in order, into runs of at most `most` items and MAX_TXN_BYTES of `size` (a larger item alone). */
+function split<T>(items: readonly T[], most: number, size: (item: T) => number): T[][] {
   const out: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
   for (const item of items) {
-    const size = 2 * utf8Bytes(item.key) + utf8Bytes(item.value);
-    if (current.length > 0 && (current.length >= most || bytes + size > MAX_TXN_BYTES)) {
+    const n = size(item);
+    if (current.length > 0 && (current.length >= most || bytes + n > MAX_TXN_BYTES)) {
       out.push(current);
       current = [];
       bytes = 0;
     }
     current.push(item);
-    bytes += size;
+    bytes += n;
   }
   if (current.length > 0) out.push(current);
   return out;
