@@ -9,7 +9,7 @@
  */
 import type { Etcd3, IRequestOp, ITxnResponse } from 'etcd3';
 import { chunk, MAX_KEYS_PER_TXN, nestedGroups, requests } from './put-if-absent-split.js';
-import { type RawTxnResult, rawTxn } from './raw-txn.js';
+import { type RawNested, type RawTxnResult, rawTxn } from './raw-txn.js';
 import { narrower, txnLimit } from './txn-limit.js';
 
 export { chunk, MAX_KEYS_PER_TXN, MAX_TXN_BYTES, nestedGroups, requests } from './put-if-absent-split.js';
@@ -99,17 +99,10 @@ async function storeGroups(
     res = await rawTxn(
       etcd,
       [],
-      groups.map((items) => ({
-        txn: {
-          compare: items.map(({ key }) => ({ key, created: 'absent' as const })),
-          success: items.map(({ key, value }) => ({ key, value })),
-        },
-      })),
+      groups.map((items) => ({ txn: allAbsent(items) })),
     );
   } catch (error) {
-    const next = narrower(etcd, limit, error);
-    if (next === undefined) throw error;
-    return putIfAbsent(etcd, groups.flat(), next);
+    return narrowed(etcd, groups.flat(), limit, error);
   }
   const parts = await Promise.all(
     groups.map((items, i) =>
@@ -117,6 +110,29 @@ async function storeGroups(
     ),
   );
   return parts.flat();
+}
+
+/** allAbsent is the flat put-if-absent of `items`: every key absent, then put them all. */
+function allAbsent(items: readonly PutIfAbsentItem[]): RawNested {
+  return {
+    compare: items.map(({ key }) => ({ key, created: 'absent' as const })),
+    success: items.map(({ key, value }) => ({ key, value })),
+  };
+}
+
+/**
+ * narrowed stores `items` again with fewer keys per transaction when `error` is etcd refusing a
+ * request of `limit` as too many operations (it wrote nothing); otherwise it rethrows `error`.
+ */
+function narrowed(
+  etcd: Etcd3,
+  items: PutIfAbsentItem[],
+  limit: number,
+  error: unknown,
+): Promise<PutIfAbsentOutcome[]> {
+  const next = narrower(etcd, limit, error);
+  if (next === undefined) throw error;
+  return putIfAbsent(etcd, items, next);
 }
 
 function stored(items: readonly PutIfAbsentItem[], revision: string): PutIfAbsentOutcome[] {
@@ -136,15 +152,10 @@ async function storeChunk(
   // The flat try is raw protobuf (rawTxn): it is the hot path of every bulk and queued job.
   let flat: RawTxnResult;
   try {
-    flat = await rawTxn(
-      etcd,
-      items.map(({ key }) => ({ key, created: 'absent' as const })),
-      items.map(({ key, value }) => ({ key, value })),
-    );
+    const { compare, success } = allAbsent(items);
+    flat = await rawTxn(etcd, compare, success);
   } catch (error) {
-    const next = narrower(etcd, limit, error);
-    if (next === undefined) throw error;
-    return putIfAbsent(etcd, items, next);
+    return narrowed(etcd, items, limit, error);
   }
   return flat.succeeded ? stored(items, flat.revision) : storeEach(etcd, items, limit);
 }
