@@ -18,6 +18,7 @@ import { rawTxn } from '../results/raw-txn.js';
 import type { ResultRecord } from '../results/result-record.js';
 import { serializeResultRecord } from '../results/result-record.js';
 import { storeMany } from '../results/store-many.js';
+import { tooManyOps } from '../results/txn-limit.js';
 import { retryEtcd } from '../util/retry-etcd.js';
 import { countOutcomes } from './queue-worker-chunk.js';
 
@@ -50,8 +51,6 @@ export interface AckContext {
   narrow: boolean;
 }
 
-const TOO_MANY = /too many operations/i;
-
 /**
  * storeAndAck stores `records` (put-if-absent) and acks the chunk with `tally` plus what became of
  * each record. Resolves true when this call acked, false when the claim was lost (or a retried ack
@@ -77,7 +76,7 @@ export async function storeAndAck(
 
 /** goNarrow sets `ctx.narrow` (and says so once) when `error` is etcd refusing a wide transaction; else rethrows it. */
 function goNarrow(ctx: AckContext, error: unknown): void {
-  if (!TOO_MANY.test((error as Error).message ?? '')) throw error;
+  if (!tooManyOps(error)) throw error;
   ctx.narrow = true;
   ctx.logger.warn(
     { err: (error as Error).message },

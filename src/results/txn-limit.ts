@@ -10,6 +10,11 @@ const TOO_MANY = /too many operations/i;
 
 const learned = new WeakMap<object, number>();
 
+/** tooManyOps: whether `error` is etcd refusing a transaction for its max-txn-ops (nothing of it was applied). */
+export function tooManyOps(error: unknown): boolean {
+  return TOO_MANY.test((error as { message?: string } | undefined)?.message ?? '');
+}
+
 /** txnLimit returns `wanted` keys per transaction, or fewer when `etcd` refused as many before. */
 export function txnLimit(etcd: object, wanted: number): number {
   const known = learned.get(etcd);
@@ -21,8 +26,7 @@ export function txnLimit(etcd: object, wanted: number): number {
  * etcd refusing too many operations at `limit`; undefined for any other error, or at a limit of 1.
  */
 export function narrower(etcd: object, limit: number, error: unknown): number | undefined {
-  if (limit <= 1 || !TOO_MANY.test((error as { message?: string } | undefined)?.message ?? ''))
-    return undefined;
+  if (limit <= 1 || !tooManyOps(error)) return undefined;
   const next = Math.floor(limit / 2);
   learned.set(etcd, Math.min(next, learned.get(etcd) ?? next));
   return next;
