@@ -209,17 +209,21 @@ function echoPair(ctx: BenchContext): Scenario {
   });
 }
 
-/** goScenario runs the Go load client (its own process) against `addr()` and measures the server's CPU. */
+/**
+ * goScenario runs the Go load client (its own process) against `addr()` and measures the server's
+ * CPU; its label is the client's (`--go-conns` shared connections) `→ to`.
+ */
 function goScenario(
   ctx: BenchContext,
   id: string,
-  label: string,
+  to: string,
   setup: () => Promise<{ addr: string; serverPid: number; stop(): Promise<void> }>,
 ): Scenario {
   let target: { addr: string; serverPid: number; stop(): Promise<void> } | undefined;
+  const k = ctx.opts.goConns;
   return {
     id,
-    label,
+    label: `Go net/rpc/jsonrpc client (${k} shared conn${k > 1 ? 's' : ''}) → ${to}`,
     setup: async () => {
       if (!ctx.go) throw new Error(`skipped: ${ctx.goSkipped}`);
       target = await setup();
@@ -249,27 +253,19 @@ function goScenario(
 }
 
 function goPair(ctx: BenchContext): Scenario {
-  const k = ctx.opts.goConns;
-  return goScenario(
-    ctx,
-    'go-pair',
-    `Go net/rpc/jsonrpc client (${k} shared conn${k > 1 ? 's' : ''}) → Go net/rpc server`,
-    async () => {
-      const server = await startGoServer(ctx.go!);
-      return { addr: `127.0.0.1:${server.port}`, serverPid: server.pid, stop: () => server.stop() };
-    },
-  );
+  return goScenario(ctx, 'go-pair', 'Go net/rpc server', async () => {
+    const server = await startGoServer(ctx.go!);
+    return { addr: `127.0.0.1:${server.port}`, serverPid: server.pid, stop: () => server.stop() };
+  });
 }
 
 function goToNode(ctx: BenchContext): Scenario {
-  const k = ctx.opts.goConns;
   const node = ctx.main.nodes[0]!;
-  return goScenario(
-    ctx,
-    'go-to-node',
-    `Go net/rpc/jsonrpc client (${k} shared conn${k > 1 ? 's' : ''}) → 1 arith-node, TCP`,
-    async () => ({ addr: `127.0.0.1:${node.tcpPort}`, serverPid: node.pid, stop: async () => {} }),
-  );
+  return goScenario(ctx, 'go-to-node', '1 arith-node, TCP', async () => ({
+    addr: `127.0.0.1:${node.tcpPort}`,
+    serverPid: node.pid,
+    stop: async () => {},
+  }));
 }
 
 /**
@@ -278,31 +274,19 @@ function goToNode(ctx: BenchContext): Scenario {
  * gateway is read against. Server CPU = the relay alone.
  */
 function goThroughRelay(ctx: BenchContext): Scenario {
-  const k = ctx.opts.goConns;
   const node = ctx.main.nodes[0]!;
-  return goScenario(
-    ctx,
-    'go-relay',
-    `Go net/rpc/jsonrpc client (${k} shared conn${k > 1 ? 's' : ''}) → bare Go TCP relay → 1 arith-node`,
-    async () => {
-      const relay = await startGoRelay(ctx.go!, `127.0.0.1:${node.tcpPort}`);
-      return { addr: `127.0.0.1:${relay.port}`, serverPid: relay.pid, stop: () => relay.stop() };
-    },
-  );
+  return goScenario(ctx, 'go-relay', 'bare Go TCP relay → 1 arith-node', async () => {
+    const relay = await startGoRelay(ctx.go!, `127.0.0.1:${node.tcpPort}`);
+    return { addr: `127.0.0.1:${relay.port}`, serverPid: relay.pid, stop: () => relay.stop() };
+  });
 }
 
 /** goThroughGateway: the same Go client → `arith gateway` (TCP) → the 3 nodes; server CPU = the gateway. */
 function goThroughGateway(ctx: BenchContext, gateway: ReturnType<typeof sharedGateway>): Scenario {
-  const k = ctx.opts.goConns;
-  return goScenario(
-    ctx,
-    'go-gateway',
-    `Go net/rpc/jsonrpc client (${k} shared conn${k > 1 ? 's' : ''}) → arith gateway (TCP) → 3 nodes`,
-    async () => {
-      const gw = await gateway.acquire();
-      return { addr: `127.0.0.1:${gw.tcpPort}`, serverPid: gw.pid, stop: () => gateway.release() };
-    },
-  );
+  return goScenario(ctx, 'go-gateway', 'arith gateway (TCP) → 3 nodes', async () => {
+    const gw = await gateway.acquire();
+    return { addr: `127.0.0.1:${gw.tcpPort}`, serverPid: gw.pid, stop: () => gateway.release() };
+  });
 }
 
 /** httpThroughGateway: a bare node:http client, one call per POST, → `arith gateway` → the 3 nodes. */
