@@ -117,12 +117,16 @@ export function parseInteger(
 }
 
 /**
- * encodeInteger writes an exact integer for the wire. In `json` mode a safe integer becomes
- * a number and anything larger a decimal string; in `int64` mode a value within
- * [-2^63, 2^63-1] stays a bigint (for a serializer that writes raw JSON numbers, such as
- * `stringifyExact`) and anything larger becomes a decimal string. It never loses precision.
+ * encodeInteger writes an exact integer for the wire. A safe integer becomes a number in both
+ * modes. Beyond it, `json` mode gives a decimal string, and `int64` mode keeps a value within
+ * [-2^63, 2^63-1] a bigint (for a serializer that writes raw JSON numbers, such as
+ * `stringifyExact`) and gives a decimal string past that. Either way the JSON text is the exact
+ * digits; a safe result stays a number so that its response takes `JSON.stringify`'s fast path
+ * (a bigint anywhere sends the whole response through the slower exact writer). It never loses
+ * precision.
  */
 export function encodeInteger(n: bigint, mode: WireMode): number | string | bigint {
+  if (n >= SAFE_MIN && n <= SAFE_MAX) return Number(n);
   if (mode === 'int64') return n >= INT64_MIN && n <= INT64_MAX ? n : n.toString();
-  return n >= SAFE_MIN && n <= SAFE_MAX ? Number(n) : n.toString();
+  return n.toString();
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { stringifyExact } from '../../src/protocol/exact-json.js';
 import {
   ARITH_ERROR_CODES,
   ArithError,
@@ -130,12 +131,25 @@ describe('encodeInteger', () => {
     expect(encodeInteger(0n, 'json')).toBe(0);
   });
 
-  it('int64 mode: bigints within int64, decimal strings beyond', () => {
+  it('int64 mode: numbers up to ±(2^53−1), bigints within int64, decimal strings beyond', () => {
     expect(encodeInteger(INT64_MAX, 'int64')).toBe(INT64_MAX);
     expect(encodeInteger(INT64_MIN, 'int64')).toBe(INT64_MIN);
     expect(encodeInteger(INT64_MAX + 1n, 'int64')).toBe('9223372036854775808');
     expect(encodeInteger(INT64_MIN - 1n, 'int64')).toBe('-9223372036854775809');
-    expect(encodeInteger(7n, 'int64')).toBe(7n);
+    // A safe result stays a number, so its response is written by JSON.stringify's fast path.
+    expect(encodeInteger(7n, 'int64')).toBe(7);
+    expect(encodeInteger(SAFE, 'int64')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(encodeInteger(-SAFE, 'int64')).toBe(-Number.MAX_SAFE_INTEGER);
+    expect(encodeInteger(SAFE + 1n, 'int64')).toBe(SAFE + 1n);
+    expect(encodeInteger(-SAFE - 1n, 'int64')).toBe(-SAFE - 1n);
+  });
+
+  it('int64 mode writes every int64 as its exact digits, a raw JSON number', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: INT64_MIN, max: INT64_MAX }), (n) => {
+        expect(stringifyExact({ result: encodeInteger(n, 'int64') })).toBe(`{"result":${n}}`);
+      }),
+    );
   });
 
   it('never loses precision', () => {

@@ -138,7 +138,7 @@ describe('concrete examples', () => {
     const min64 = -(2n ** 63n);
     expect(encodeResult(run('Arith.Divide', [String(min64), -1]), 'int64')).toEqual({
       Quo: '9223372036854775808',
-      Rem: 0n,
+      Rem: 0,
     });
   });
 
