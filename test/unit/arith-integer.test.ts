@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stringifyExact } from '../../src/protocol/exact-json.js';
 import {
   ARITH_ERROR_CODES,
   ArithError,
@@ -12,6 +11,7 @@ import {
   parseInteger,
   ResultTooLargeError,
 } from '../../src/arith/index.js';
+import { stringifyExact } from '../../src/protocol/exact-json.js';
 
 const SAFE = 2n ** 53n - 1n;
 const INT64_MAX = 2n ** 63n - 1n;
