@@ -7,9 +7,12 @@ export interface ManyCaller {
   callMany(calls: readonly ManyCall[], options?: CallOptions): Promise<ManyResult[]>;
 }
 
+/** Settle is told a forwarded call's outcome, once. */
+export type Settle = (result: ManyResult) => void;
+
 interface Waiting {
   call: ManyCall;
-  resolve: (result: ManyResult) => void;
+  resolve: Settle;
 }
 
 /**
@@ -19,8 +22,9 @@ interface Waiting {
  * group, its retryable failures retried together on another node. The burst ends at the first
  * microtask checkpoint: a lone call goes out in the same event-loop turn, with no timer or
  * `setImmediate` hop, as a plain `call`, so that the SDK's per-node auto-batcher still gathers
- * lone calls from many connections (one HTTP POST each) while a batch is in flight. `call` never
- * rejects; a failure is a ManyResult with `ok: false`.
+ * lone calls from many connections (one HTTP POST each) while a batch is in flight. Each call's
+ * outcome goes to its own `settle` callback (no promise per call); a failure is a ManyResult with
+ * `ok: false`, and `settle` is called exactly once.
  */
 export class CallCoalescer {
   readonly #caller: ManyCaller;
@@ -33,17 +37,15 @@ export class CallCoalescer {
   }
 
   /** call queues `method(params)` with the absolute deadline `deadlineAt`; it goes out with its burst. */
-  call(method: string, params: unknown, deadlineAt: number): Promise<ManyResult> {
-    return new Promise((resolve) => {
-      const waiting = { call: { method, params }, resolve };
-      const group = this.#groups.get(deadlineAt);
-      if (group) group.push(waiting);
-      else this.#groups.set(deadlineAt, [waiting]);
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        queueMicrotask(() => this.#flush());
-      }
-    });
+  call(method: string, params: unknown, deadlineAt: number, settle: Settle): void {
+    const waiting = { call: { method, params }, resolve: settle };
+    const group = this.#groups.get(deadlineAt);
+    if (group) group.push(waiting);
+    else this.#groups.set(deadlineAt, [waiting]);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
   }
 
   #flush(): void {

@@ -50,40 +50,77 @@ export class ForwardHandler {
     return answerMessage(message, ctx, this.#maxBatchLength, (m, c, i) => this.#one(m, c, i));
   }
 
-  async #one(value: unknown, ctx: CallContext, index: number | undefined): Promise<object | undefined> {
+  /**
+   * #one answers one request object: at once when it is invalid, else with one promise that the
+   * forwarded call's outcome settles (no async frames in between: a gateway pays per call for each).
+   */
+  #one(
+    value: unknown,
+    ctx: CallContext,
+    index: number | undefined,
+  ): object | undefined | Promise<object | undefined> {
     const req = readRequest(value, index !== undefined);
     if (!req.ok) {
       ctx.onReject?.('invalid_request');
       return invalidRequest(req.version, req.id, req.reason);
     }
     const deadline = (index !== undefined && ctx.deadlineOf?.(index)) || ctx.deadline;
-    const answer = ctx.refusal ? { error: ctx.refusal } : await this.#forward(req, deadline);
-    if (req.notification) return undefined;
-    return 'error' in answer
-      ? failureResponse(req.version, req.id, answer.error)
-      : resultResponse(req.version, req.id, answer.result);
+    const respond = (answer: Answer): object | undefined => {
+      if (req.notification) return undefined;
+      return 'error' in answer
+        ? failureResponse(req.version, req.id, answer.error)
+        : resultResponse(req.version, req.id, answer.result);
+    };
+    if (ctx.refusal) return respond({ error: ctx.refusal });
+    return new Promise((resolve, reject) =>
+      this.#forward(req, deadline, (answer) => {
+        try {
+          resolve(respond(answer));
+        } catch (error) {
+          reject(error); // answered -32603 by answerMessage
+        }
+      }),
+    );
   }
 
-  async #forward(req: RpcRequest, deadline: number): Promise<Answer> {
+  /** #forward sends one call through the coalescer and tells `done` its answer, exactly once. */
+  #forward(req: RpcRequest, deadline: number, done: (answer: Answer) => void): void {
     const started = performance.now();
-    let outcome: CallOutcome['outcome'] = 'ok';
-    let answer: Answer;
+    const finish = (answer: Answer, outcome: CallOutcome['outcome']): void => {
+      const method = KNOWN.has(req.method) ? req.method : 'unknown';
+      try {
+        this.#onCall?.({ method, outcome, ms: performance.now() - started });
+      } catch {
+        // An observer that throws must not leave the call unanswered.
+      }
+      done(answer);
+    };
+    const failed = (error: unknown): void => {
+      const { error: rpc, outcome } = errorAnswer(error);
+      finish({ error: rpc }, outcome);
+    };
     try {
       // A node refuses these; the SDK would turn a 2.0 bigint into a decimal string and let it pass.
       rejectInexactNumbers(req.params, req.version);
       if (nestsDeeper(req.params, MAX_FORWARDED_DEPTH)) refuseLikeANode(req.method, req.params);
       if (deadline - Date.now() <= 0) throw new DeadlineExceededError(0);
-      const sent = await this.#coalescer.call(req.method, req.params, deadline);
-      if (!sent.ok) throw sent.error;
-      const result = sent.result;
-      answer = { result: req.version === 1 ? int64Result(result) : result };
     } catch (error) {
-      const failed = errorAnswer(error);
-      outcome = failed.outcome;
-      answer = { error: failed.error };
+      failed(error);
+      return;
     }
-    const method = KNOWN.has(req.method) ? req.method : 'unknown';
-    this.#onCall?.({ method, outcome, ms: performance.now() - started });
-    return answer;
+    this.#coalescer.call(req.method, req.params, deadline, (sent) => {
+      if (!sent.ok) {
+        failed(sent.error);
+        return;
+      }
+      let result: unknown;
+      try {
+        result = req.version === 1 ? int64Result(sent.result) : sent.result;
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      finish({ result }, 'ok');
+    });
   }
 }

@@ -70,13 +70,15 @@ function batch(answers: readonly (object | undefined)[]): MessageAnswer {
   return { response: responses, exact: responses.some(exactWriter) };
 }
 
-/** later frames answers that come with a promise; it never rejects. */
-async function later<T>(answered: Promise<T>, frame: (value: T) => MessageAnswer): Promise<MessageAnswer> {
-  try {
-    return frame(await answered);
-  } catch {
-    return internalFailure();
-  }
+/** later frames answers that come with a promise (one `then`, no async frame); it never rejects. */
+function later<T>(answered: Promise<T>, frame: (value: T) => MessageAnswer): Promise<MessageAnswer> {
+  return answered.then((value) => {
+    try {
+      return frame(value);
+    } catch {
+      return internalFailure();
+    }
+  }, internalFailure);
 }
 
 /** internalFailure is the -32603 answer (id null) to a message whose answering failed unexpectedly. */

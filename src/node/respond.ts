@@ -21,7 +21,7 @@ export function respond(
 ): string | undefined | Promise<string | undefined> {
   try {
     const handled = dispatcher.handle(message, ctx);
-    if (handled instanceof Promise) return handled.then(responseText).catch(internalErrorText);
+    if (handled instanceof Promise) return handled.then(safeResponseText, internalErrorText);
     return responseText(handled);
   } catch {
     return INTERNAL_ERROR_TEXT;
@@ -31,6 +31,15 @@ export function respond(
 /** responseText serializes a message's answer (undefined when nothing is owed). */
 function responseText({ response, exact }: Handled): string | undefined {
   return response === undefined ? undefined : serializeResponse(response, exact);
+}
+
+/** safeResponseText is responseText, answered -32603 when serializing fails. */
+function safeResponseText(handled: Handled): string | undefined {
+  try {
+    return responseText(handled);
+  } catch {
+    return INTERNAL_ERROR_TEXT;
+  }
 }
 
 function internalErrorText(): string {

@@ -95,4 +95,23 @@ describe('gateway forwarding groups each burst into one callMany', () => {
     expect(failed.error.code).toBe(-32603);
     expect(ok).toEqual({ jsonrpc: '2.0', id: 2, result: 10 });
   });
+
+  it('answers every call, lone and grouped, when the metrics observer throws', async () => {
+    const sdk = new FakeSdk();
+    let seen = 0;
+    const handler = new ForwardHandler(sdk, {
+      onCall: () => {
+        seen++;
+        throw new Error('observer broke');
+      },
+    });
+    const lone = await handler.handle(req(1, 3), { deadline: Date.now() + 5_000 });
+    const group = await handler.handle([req(2, 4), req(3, -1)], { deadline: Date.now() + 5_000 });
+    expect(lone.response).toEqual({ jsonrpc: '2.0', id: 1, result: 6 });
+    const [ok, failed] = group.response as [unknown, { id: number; error: { code: number } }];
+    expect(ok).toEqual({ jsonrpc: '2.0', id: 2, result: 8 });
+    expect(failed.id).toBe(3);
+    expect(failed.error.code).toBe(-32603);
+    expect(seen).toBe(3);
+  });
 });
