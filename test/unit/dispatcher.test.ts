@@ -132,7 +132,8 @@ describe('Dispatcher JSON-RPC 1.0 (Go net/rpc/jsonrpc)', () => {
   it('answers { id, result, error: null } with int64 results as raw numbers', async () => {
     const r = await call(v1(0, 'Arith.Multiply', [{ A: 7, B: 8 }]));
     expect(r.exact).toBe(true);
-    expect(r.response).toEqual({ id: 0, result: 56n, error: null });
+    expect(r.response).toEqual({ id: 0, result: 56, error: null });
+    expect(r.text).toBe('{"id":0,"error":null,"result":56}');
     const big = await call(v1(1, 'Arith.Multiply', [{ A: 3037000499, B: 3037000499 }]));
     expect(big.response).toMatchObject({ id: 1, error: null, result: 9223372030926249001n });
     expect(big.text).toContain('"result":9223372030926249001');
