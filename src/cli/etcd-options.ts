@@ -74,14 +74,8 @@ export function toEtcdOptions(v: OptionValues): EtcdOptions {
   const cert = readPem(v, 'etcd-cert');
   const key = readPem(v, 'etcd-key');
   if (cert && key) checkedPair('etcd-cert', cert, 'etcd-key', key);
-  const tls =
-    v['etcd-ca'] || v['etcd-cert']
-      ? {
-          ca: v['etcd-ca'] as string | undefined,
-          cert: v['etcd-cert'] as string | undefined,
-          key: v['etcd-key'] as string | undefined,
-        }
-      : undefined;
+  // The PEMs checked are the PEMs used: every client gets these buffers, no file is read again.
+  const tls = ca || cert ? { ca, cert, key } : undefined;
   return {
     endpoints: v.etcd as string[],
     tls,

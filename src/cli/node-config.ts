@@ -234,7 +234,7 @@ export function parseNodeCommand(argv: string[], env: NodeJS.ProcessEnv): NodeCo
   }
   const etcd = toEtcdOptions(v);
   const tls = toNodeTls(v);
-  const peerTls = toPeerTls(v);
+  const peerTls = toPeerTls(v, tls?.clientCa);
   const options: ArithNodeOptions = {
     nodeId,
     host: bind.replace(/^\[(.*)\]$/, '$1'),

@@ -153,12 +153,17 @@ export function toClientTls(v: OptionValues): NodeTlsClientOptions | undefined {
 
 /**
  * toPeerTls turns the node's peer TLS flags into the SDK's node TLS options for its client of the
- * other nodes (undefined: defaults, the system's roots): `--peer-tls-ca`, else `--tls-client-ca`.
+ * other nodes (undefined: defaults, the system's roots): `--peer-tls-ca`, else `clientCa`, the
+ * `--tls-client-ca` toNodeTls read and checked (not read again: the CA checked is the CA used).
  */
-export function toPeerTls(v: OptionValues): NodeTlsClientOptions | undefined {
+export function toPeerTls(
+  v: OptionValues,
+  clientCa?: NodeTlsOptions['clientCa'],
+): NodeTlsClientOptions | undefined {
   const pair = pairOf(v, 'peer-');
-  const ca = readPem(v, 'peer-tls-ca') ?? readPem(v, 'tls-client-ca');
-  if (ca) checkedCa(v['peer-tls-ca'] ? 'peer-tls-ca' : 'tls-client-ca', ca);
+  const peerCa = readPem(v, 'peer-tls-ca');
+  if (peerCa) checkedCa('peer-tls-ca', peerCa);
+  const ca = peerCa ?? clientCa;
   if (!pair && !ca) return undefined;
   return { ...(ca ? { ca } : {}), ...(pair ?? {}) };
 }

@@ -10,12 +10,23 @@ import {
 import { Etcd3, GRPCUnavailableError, type IOptions, isRecoverableError } from 'etcd3';
 import { HedgedTries } from './etcd-hedge.js';
 
+/** Pem: a PEM file's path, or its contents. */
+export type Pem = string | Buffer;
+
+/** pemOf returns the PEM itself: `pem` when it is a Buffer, else the contents of the file it names. */
+export function pemOf(pem: Pem): Buffer {
+  return typeof pem === 'string' ? readFileSync(pem) : pem;
+}
+
 /** EtcdOptions say how to reach etcd: endpoints, TLS, auth and the deadline of every unary call. */
 export interface EtcdOptions {
   /** endpoints: `host:port` or URLs; `https://` is implied when TLS is configured. */
   endpoints: string[];
-  /** tls: PEM file paths; a CA alone verifies the server, cert + key add client authentication. */
-  tls?: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined } | undefined;
+  /**
+   * tls: PEMs, each a file path (read when a client is made) or the PEM itself (a Buffer: the CLI
+   * passes what it read and checked); a CA alone verifies the server, cert + key add client authentication.
+   */
+  tls?: { ca?: Pem | undefined; cert?: Pem | undefined; key?: Pem | undefined } | undefined;
   username?: string | undefined;
   password?: string | undefined;
   /** callTimeoutMs: deadline on every unary etcd call, all its tries together (etcd3 has none by default). Default 5,000. */
@@ -124,9 +135,9 @@ export function createEtcdClient(options: EtcdOptions): Etcd3 {
   if (tls && options.tls) {
     config.credentials = {
       // Without a CA file, grpc verifies the server against the system roots (undefined, not empty).
-      rootCertificate: (options.tls.ca ? readFileSync(options.tls.ca) : undefined) as Buffer,
-      ...(options.tls.key ? { privateKey: readFileSync(options.tls.key) } : {}),
-      ...(options.tls.cert ? { certChain: readFileSync(options.tls.cert) } : {}),
+      rootCertificate: (options.tls.ca ? pemOf(options.tls.ca) : undefined) as Buffer,
+      ...(options.tls.key ? { privateKey: pemOf(options.tls.key) } : {}),
+      ...(options.tls.cert ? { certChain: pemOf(options.tls.cert) } : {}),
     };
   }
   if (options.username !== undefined) {

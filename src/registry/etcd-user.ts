@@ -4,8 +4,7 @@
  * refuses a request.
  */
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { EtcdOptions } from './etcd-client.js';
+import { type EtcdOptions, type Pem, pemOf } from './etcd-client.js';
 
 /** EtcdIdentity is the etcd user of a set of options and where the name comes from. */
 export interface EtcdIdentity {
@@ -13,10 +12,10 @@ export interface EtcdIdentity {
   from: 'password' | 'certificate';
 }
 
-/** certificateCommonName returns the CN of the PEM certificate at `path`, or undefined if it has none or cannot be read. */
-export function certificateCommonName(path: string): string | undefined {
+/** certificateCommonName returns the CN of the PEM certificate `pem` (a path or the PEM), or undefined if it has none or cannot be read. */
+export function certificateCommonName(pem: Pem): string | undefined {
   try {
-    const subject = new X509Certificate(readFileSync(path)).subject;
+    const subject = new X509Certificate(pemOf(pem)).subject;
     const cn = subject.split('\n').find((part) => part.startsWith('CN='));
     return cn?.slice(3) || undefined;
   } catch {

@@ -11,7 +11,7 @@ export const MAX_KEYS_PER_TXN = 64;
 export const MAX_TXN_BYTES = 1_000_000;
 
 /** utf8Bytes: the UTF-8 size of `s`, as etcd counts it. */
-const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** chunk splits items into transactions of at most `keysPerTxn` (default MAX_KEYS_PER_TXN) keys and MAX_TXN_BYTES bytes. */
 export function chunk<T extends { key: string; value?: string }>(

@@ -52,7 +52,7 @@ describe('a submission that stops part way ends its job', () => {
     expect(error).toBeInstanceOf(QueueError);
     expect((error as QueueError).code).toBe('SUBMIT_FAILED');
     expect((error as Error).message).toMatch(
-      /^source broke; job thrown was ended \(failed\): \d+ ops had been queued \(results stored stay\)$/,
+      /^source broke; job thrown was ended \(failed\): \d+ ops had been queued \(results stored stay\); the same submit starts it over$/,
     );
     expect(((error as Error).cause as Error).message).toBe('source broke');
     const queued = Number(/(\d+) ops/.exec((error as Error).message)![1]);

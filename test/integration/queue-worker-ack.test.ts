@@ -2,11 +2,11 @@
  * storeAndAck, a worker's store and ack of one claimed chunk, on a real etcd: fresh results go in
  * two requests, the last 125 in the ack and the rest before it in nested groups of one request, results stored already by a worker that
  * died are recognised and never written twice, a lost claim acks nothing, a key named twice is
- * stored once.
+ * stored once, and the ack carries at most ACK_BYTES of UTF-8 however many bytes a character takes.
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
-import { type AckKeys, storeAndAck } from '../../src/node/queue-worker-ack.js';
+import { ACK_BYTES, type AckKeys, storeAndAck } from '../../src/node/queue-worker-ack.js';
 import { createEtcdClient } from '../../src/registry/etcd-client.js';
 import { resultsPrefix } from '../../src/results/keys.js';
 import { queueKey } from '../../src/results/queue/queue-keys.js';
@@ -117,6 +117,33 @@ describe('storeAndAck', () => {
     expect(await get(keys.tallyKey)).toBeUndefined();
     expect((await get(keys.claimKey))!.value.toString()).toBe('w2/9');
     expect(await get(keys.chunkKey)).toBeDefined();
+  });
+
+  it('the ack carries at most ACK_BYTES of UTF-8 when values are multi-byte characters', async () => {
+    const keys = await claimed('euro');
+    // 125 errors of 4,000 '€' (3 bytes each): ~4,150 characters but ~12,150 bytes per result.
+    const records = Array.from({ length: 125 }, (_, i) =>
+      makeRecord({
+        key: `euro/${i}`,
+        method: 'Arith.Divide',
+        params: { A: i, B: 0 },
+        answer: { error: { code: 1001, message: '€'.repeat(4_000) } },
+        nodes: ['w1'],
+        verify: 'one',
+      }),
+    );
+    expect(await storeAndAck(ctx(), records, emptyTally(), keys)).toBe(true);
+    const stored = await results('euro');
+    expect(stored).toHaveLength(125);
+    const tally = await get(keys.tallyKey);
+    expect(JSON.parse(tally!.value.toString())).toMatchObject({ stored: 125, skipped: 0 });
+    // The ack is the transaction that put the tally: its results, values and keys twice, in bytes.
+    const inAck = stored.filter((r) => r.rev === tally!.mod_revision);
+    const size = (value: string) =>
+      Buffer.byteLength(value) + 2 * Buffer.byteLength(prefix + JSON.parse(value).key);
+    const ackBytes = inAck.reduce((n, r) => n + size(r.value), 0);
+    expect(inAck.length).toBeGreaterThan(0);
+    expect(ackBytes).toBeLessThanOrEqual(ACK_BYTES);
   });
 
   it('a key named twice in a chunk is stored once, the second agrees', async () => {

@@ -111,6 +111,8 @@ export const submitCommand: Command = {
           // A bad line met while streaming ended the job: still bad input, and the message says so.
           if (error instanceof QueueError && error.cause instanceof UsageError)
             throw new UsageError(error.message);
+          // A job id in use: the message says what that job is and what to do (exit 2).
+          if (error instanceof QueueError && error.code === 'JOB_EXISTS') throw new UsageError(error.message);
           throw error;
         });
       if (values.json && !values.wait) io.out(JSON.stringify({ jobId: job.jobId }));

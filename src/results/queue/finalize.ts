@@ -15,10 +15,15 @@ import { isFinished, jobKey, type QueueJobRecord, readJob, type StoredJob } from
 import { jobQueuePrefix } from './queue-keys.js';
 import { addTally, emptyTally, parseTally, type Tally, tallyDone } from './tally.js';
 
-/** finishSubmission puts the record with `submitted: true` (unless the job was cancelled meanwhile). */
+/**
+ * finishSubmission puts the record with `submitted: true`, unless the job was cancelled meanwhile
+ * or started over by another submission (its `runs` differs: that run's record is not ours).
+ */
 export async function finishSubmission(host: QueueHost, record: QueueJobRecord): Promise<void> {
   await update(host, record.jobId, (current) =>
-    isFinished(current) ? undefined : { ...record, submitted: true, updatedAt: new Date().toISOString() },
+    isFinished(current) || current.runs !== record.runs
+      ? undefined
+      : { ...record, submitted: true, updatedAt: new Date().toISOString() },
   );
 }
 
@@ -67,7 +72,8 @@ export function cancelJob(host: QueueHost, jobId: string): Promise<JobStatus> {
 /**
  * endJob ends a running job as cancelJob does, with status `status`, `error` recorded as the
  * reason, and `from` (the submitter's counts of a submission that stopped part way) taken over
- * first; resolves with the job's final status (an earlier end wins).
+ * first; resolves with the job's final status (an earlier end wins; `running` when `from` is of
+ * another run than the record's: the job was started over, and that run is left alone).
  * @throws QueueError `NO_SUCH_JOB`.
  */
 export async function endJob(
@@ -75,7 +81,7 @@ export async function endJob(
   jobId: string,
   status: 'cancelled' | 'failed',
   error?: ErrorText,
-  from?: Pick<QueueJobRecord, 'counts' | 'rejected' | 'issues' | 'chunks'>,
+  from?: Pick<QueueJobRecord, 'counts' | 'rejected' | 'issues' | 'chunks' | 'runs'>,
 ): Promise<JobStatus> {
   const prefix = jobQueuePrefix(host.namespace, jobId);
   let final: JobStatus = status;
@@ -83,7 +89,7 @@ export async function endJob(
     host,
     jobId,
     async (current) => {
-      if (isFinished(current)) {
+      if (isFinished(current) || (from && current.runs !== from.runs)) {
         final = current.status;
         return undefined;
       }

@@ -11,7 +11,7 @@ import type { QueueHost } from './queue-host.js';
 import type { QueueJobRecord } from './queue-job-record.js';
 
 /** SubmittedSoFar: the submitter's counts when it stopped. */
-export type SubmittedSoFar = Pick<QueueJobRecord, 'counts' | 'rejected' | 'issues' | 'chunks'> & {
+export type SubmittedSoFar = Pick<QueueJobRecord, 'counts' | 'rejected' | 'issues' | 'chunks' | 'runs'> & {
   /** queued: ops in chunks whose transactions etcd confirmed. */
   queued: number;
 };
@@ -34,11 +34,17 @@ export async function endSubmission(
   let ended: string;
   try {
     const final = await endJob(host, jobId, status, reason, { ...sofar, counts });
-    ended = final === status ? `was ended (${status})` : `had ended already (${final})`;
+    ended =
+      final === status
+        ? `was ended (${status})`
+        : final === 'running'
+          ? 'was started over by another submit'
+          : `had ended already (${final})`;
   } catch (endError) {
     ended = `could not be ended (${errorText(endError).message}); cancel it with \`arith jobs cancel ${jobId}\``;
   }
   const queued = sofar.queued === 1 ? '1 op had' : `${sofar.queued} ops had`;
-  const message = `${reason.message}; job ${jobId} ${ended}: ${queued} been queued (results stored stay)`;
+  const again = ended.startsWith('was ended') ? '; the same submit starts it over' : '';
+  const message = `${reason.message}; job ${jobId} ${ended}: ${queued} been queued (results stored stay)${again}`;
   throw new QueueError(isNoSpace(error) ? 'NOSPACE' : 'SUBMIT_FAILED', message, { cause: error });
 }

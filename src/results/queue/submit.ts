@@ -14,9 +14,10 @@ import type { VerifyMode } from '../result-record.js';
 import { CHUNK_OPS, encodeChunkOp, MAX_CHUNK_BYTES, serializeChunk } from './chunk.js';
 import { chunksPerTxn, type PendingChunk, putChunks } from './chunk-put.js';
 import { finishSubmission, tryFinalize } from './finalize.js';
+import { createJobRecord } from './job-create.js';
 import { errorText, QueueError } from './queue-error.js';
 import type { QueueHost } from './queue-host.js';
-import { jobKey, type QueueJobRecord } from './queue-job-record.js';
+import type { QueueJobRecord } from './queue-job-record.js';
 import { chunkName, queueKey } from './queue-keys.js';
 import { checkSpace } from './space.js';
 import { endSubmission } from './submit-end.js';
@@ -54,7 +55,8 @@ export interface SubmitOptions {
  * If the submission stops once the job record is written (`ops` throws, the signal aborts, etcd
  * fails), the job is ended (`failed`, or `cancelled` when aborted; its queued chunks deleted) and
  * QueueError `SUBMIT_FAILED` (or `NOSPACE`) says so, with the ops queued and the reason (`cause`).
- * @throws QueueError `JOB_EXISTS`, `SPACE_LOW` / `NOSPACE` (checked before writing, and met while
+ * A job whose submission stopped part way and was ended is started over under its id (createJobRecord).
+ * @throws QueueError `JOB_EXISTS` (saying what the job is and what to do), `SPACE_LOW` / `NOSPACE` (checked before writing, and met while
  * writing), `UNSUPPORTED` (a verify mode other than `one` and `quorum`), `SUBMIT_FAILED`; TypeError
  * for a bad job id; the signal's reason when aborted before the job record is written.
  */
@@ -91,17 +93,7 @@ export async function submitJob(
     rejected: 0,
     issues: [],
   };
-  const key = Buffer.from(jobKey(namespace, jobId));
-  const value = JSON.stringify(record);
-  const created = await etcd.kv.txn({
-    compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }],
-    success: [{ request_put: { key, value: Buffer.from(value) } }],
-    failure: [{ request_range: { key } }],
-  });
-  // A try of ours that was applied but not answered (a deadline, a hedge on another member) makes
-  // a later try find the key: it is ours when it holds exactly the record we wrote.
-  const found = created.succeeded ? value : created.responses[0]?.response_range?.kvs[0]?.value.toString();
-  if (found !== value) throw new QueueError('JOB_EXISTS', `job ${jobId} exists already; pick another id`);
+  await createJobRecord(host, record);
   const writer = new ChunkWriter(host, jobId, verify);
   let chunk: string[] = [];
   let chunkBytes = 0;
@@ -147,6 +139,7 @@ export async function submitJob(
       rejected,
       issues,
       chunks: writer.chunks,
+      runs: record.runs,
       queued: writer.queued,
     });
   }
