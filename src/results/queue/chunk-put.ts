@@ -7,6 +7,7 @@
  */
 import { retryEtcd } from '../../util/retry-etcd.js';
 import { narrower, txnLimit } from '../txn-limit.js';
+import { QueueError } from './queue-error.js';
 import type { QueueHost } from './queue-host.js';
 
 /** CHUNKS_PER_TXN: chunk puts per transaction, two compares each (etcd allows 128 ops per transaction by default). */
@@ -43,11 +44,45 @@ export async function putChunks(host: QueueHost, batch: readonly PendingChunk[])
     compare: batch.flatMap((c) => [absent(c.key), absent(c.tally)]),
     success: batch.map(({ key, value }) => ({ request_put: { key, value } })),
   };
+  let written: boolean;
   try {
-    await retryEtcd(() => etcd.kv.txn(request), logger, undefined, 8);
+    written = (await retryEtcd(() => etcd.kv.txn(request), logger, undefined, 8))?.succeeded ?? true;
   } catch (error) {
     if (batch.length === 1 || narrower(etcd, 2 * batch.length, error) === undefined) throw error;
     const part = Math.min(chunksPerTxn(etcd), Math.ceil(batch.length / 2));
     for (let i = 0; i < batch.length; i += part) await putChunks(host, batch.slice(i, i + part));
+    return;
+  }
+  if (!written) await putMissing(host, batch);
+}
+
+/**
+ * putMissing decides a batch whose transaction wrote nothing because some chunk or tally existed.
+ * A chunk holding exactly our value, or whose tally exists, is ours (a retried try that committed,
+ * perhaps acked since); the chunks found neither way are put again, one at a time. A chunk holding
+ * other ops was written by another submission of the job (one still running after its job was
+ * ended and started over): that throws, so the submission ends instead of losing those ops silently.
+ */
+async function putMissing(host: QueueHost, batch: readonly PendingChunk[]): Promise<void> {
+  const { etcd, logger } = host;
+  for (const c of batch) {
+    const read = await retryEtcd(
+      () =>
+        etcd.kv.txn({
+          compare: [],
+          success: [{ request_range: { key: c.key } }, { request_range: { key: c.tally } }],
+        }),
+      logger,
+      undefined,
+      8,
+    );
+    const [chunk, tally] = (read?.responses ?? []).map((r) => r.response_range?.kvs[0]);
+    if (chunk && !chunk.value.equals(c.value)) {
+      throw new QueueError(
+        'SUBMIT_FAILED',
+        `queue chunk ${c.key.toString()} holds other ops: another submission of this job wrote it`,
+      );
+    }
+    if (!chunk && !tally) await putChunks(host, [c]);
   }
 }
