@@ -63,7 +63,8 @@ export function printSnapshot(s: JobSnapshot, io: Io, json: boolean): void {
     return;
   }
   io.out(
-    `job ${s.jobId}: ${s.status}. ${s.done}/${s.total} done: ${s.stored} stored, ${s.skipped} already stored, ` +
+    `job ${s.jobId}: ${s.status}. ${s.done}/${s.total}${s.status === 'submitting' ? '+' : ''} done: ` +
+      `${s.stored} stored, ${s.skipped} already stored, ` +
       `${s.failed} failed, ${s.conflicts} conflicts; ${s.inProgress} in progress, ${s.queued} queued` +
       (s.unknown ? `, ${s.unknown} unknown` : ''),
   );

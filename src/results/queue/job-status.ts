@@ -23,6 +23,7 @@ export type QueueJobStatus =
 export interface JobSnapshot {
   jobId: string;
   status: QueueJobStatus;
+  /** total: the job's ops; while its submission is still writing them, those written so far (a lower bound). */
   total: number;
   /** queued: ops in chunks nobody holds. */
   queued: number;
@@ -133,7 +134,7 @@ export function snapshot(live: LiveCounts): JobSnapshot {
   return {
     jobId: record.jobId,
     status,
-    total: record.counts.total,
+    total: finished || record.submitted ? record.counts.total : counts.done + left,
     queued: status === 'stopped' ? 0 : left - inProgress,
     inProgress: status === 'stopped' ? 0 : inProgress,
     done: counts.done,
