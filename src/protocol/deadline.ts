@@ -19,9 +19,14 @@ export const CALL_DEADLINES_HEADER = 'x-arith-call-deadlines-ms';
 /** DEADLINE_METHOD: first element of a TCP batch, `{"jsonrpc":"2.0","method":"rpc.deadline","params":[ms]}`. */
 export const DEADLINE_METHOD = 'rpc.deadline';
 
-/** deadlineAt turns a client's asked milliseconds (any value) into an absolute deadline capped by `timeoutMs`. */
+/**
+ * deadlineAt turns a client's asked milliseconds (any value) into an absolute deadline capped by
+ * `timeoutMs`. Only a number, a numeric string or a bigint asks for anything: an object or array
+ * from a TCP note is ignored unconverted (`Number()` of `{"valueOf":1,"toString":1}` throws).
+ */
 export function deadlineAt(asked: unknown, timeoutMs: number, now = Date.now()): number {
-  const ms = Number(asked);
+  const kind = typeof asked;
+  const ms = kind === 'number' || kind === 'string' || kind === 'bigint' ? Number(asked) : Number.NaN;
   return now + (Number.isFinite(ms) && ms > 0 ? Math.min(ms, timeoutMs) : timeoutMs);
 }
 

@@ -114,6 +114,19 @@ describe.each(TRANSPORTS)('arith-node under hostile input over %s', (transport) 
   });
 });
 
+describe('arith-node under a hostile TCP deadline note', () => {
+  it('answers a note whose ms no number converts from, and lives', async () => {
+    const p = await peer('tcp');
+    const ms = '{"valueOf":1,"toString":1}'; // Number() of it throws a TypeError
+    for (const params of [`[${ms}]`, `[5000,[${ms}]]`, `[[${ms}]]`]) {
+      const note = `{"jsonrpc":"2.0","method":"rpc.deadline","params":${params}}`;
+      const text = await answer(p, `[${note},${VALID}]`);
+      expect(JSON.parse(text)).toEqual([{ jsonrpc: '2.0', id: 'ok', result: 56 }]);
+    }
+    await stillServes(p);
+  });
+});
+
 describe('arith-node requests in flight', () => {
   it('never leaks the in-flight gauge, and SIGTERM finds nothing to drain (finding 2)', async () => {
     const own = await startNode({ standalone: true });

@@ -18,6 +18,15 @@ describe('deadline passing', () => {
     }
   });
 
+  it('ignores, without throwing, asked values that Number() cannot convert (parsed from a TCP note)', () => {
+    const unconvertible = JSON.parse('{"valueOf":1,"toString":1}') as unknown;
+    for (const bad of [unconvertible, [unconvertible], Object.create(null) as unknown]) {
+      expect(deadlineAt(bad, 30_000, 1_000)).toBe(31_000);
+      expect(callDeadlinesAt([bad], 1, 30_000, 1_000)).toEqual([31_000]);
+    }
+    expect(deadlineAt(250n, 30_000, 1_000)).toBe(1_250);
+  });
+
   it('round-trips the TCP note and leaves messages without one alone', () => {
     const line = `[${deadlineNote(123.2)}{"jsonrpc":"2.0","id":1,"method":"Arith.Multiply","params":{"A":1,"B":2}}]`;
     const { message, askedMs } = takeDeadlineNote(JSON.parse(line));
