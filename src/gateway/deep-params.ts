@@ -26,13 +26,18 @@ export function nestsDeeper(value: unknown, max: number): boolean {
 }
 
 /**
- * refuseLikeANode throws what a node answers a call of `method` with `params` too deep to forward:
- * the Arith method's own InvalidParamsError (no Arith params nest more than 3 deep, so it always
- * throws), or Method not found for a method the node does not serve.
+ * refuseLikeANode throws what a node answers a call of `method` with `params` it cannot forward:
+ * the Arith method's own InvalidParamsError (no Arith params nest more than 3 deep, so params too
+ * deep always throw), or Method not found for a method the node does not serve; -32602 with
+ * `reason` should the method take the params.
  */
-export function refuseLikeANode(method: string, params: unknown): never {
+export function refuseLikeANode(
+  method: string,
+  params: unknown,
+  reason = `params nest deeper than ${MAX_FORWARDED_DEPTH} levels`,
+): never {
   const run = ARITH_METHODS.get(method);
   if (run === undefined) throw new ArithError('Method not found', RPC_ERRORS.METHOD_NOT_FOUND);
   run(params, DEFAULT_ARITH_LIMITS);
-  throw new ArithError(`params nest deeper than ${MAX_FORWARDED_DEPTH} levels`, RPC_ERRORS.INVALID_PARAMS);
+  throw new ArithError(reason, RPC_ERRORS.INVALID_PARAMS);
 }

@@ -10,6 +10,7 @@ import { CallCoalescer, type ManyCaller } from './call-coalescer.js';
 import { MAX_FORWARDED_DEPTH, nestsDeeper, refuseLikeANode } from './deep-params.js';
 import { errorAnswer } from './error-answer.js';
 import { int64Result } from './int64-result.js';
+import { refuseUnsendable } from './unsendable-params.js';
 
 /** Caller is what the handler needs of the SDK: balanced groups of calls with failover (`Cluster.callMany`). */
 export type Caller = ManyCaller;
@@ -103,6 +104,7 @@ export class ForwardHandler {
       // A node refuses these; the SDK would turn a 2.0 bigint into a decimal string and let it pass.
       rejectInexactNumbers(req.params, req.version);
       if (nestsDeeper(req.params, MAX_FORWARDED_DEPTH)) refuseLikeANode(req.method, req.params);
+      refuseUnsendable(req.method, req.params);
       if (deadline - Date.now() <= 0) throw new DeadlineExceededError(0);
     } catch (error) {
       failed(error);

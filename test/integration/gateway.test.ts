@@ -65,6 +65,18 @@ describe('gateway in front of three nodes', () => {
       '{"jsonrpc":"2.0","id":9,"method":',
       '{"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"Arith.Add","params":{"A":1,"B":2}}',
       JSON.stringify(Array.from({ length: 1001 }, (_, i) => call(i, 'Arith.Add', { A: 1, B: 1 }))),
+      // A number the SDK will not send (not a safe integer) is the caller's -32602, and its
+      // batch siblings (a notification's too) are answered on their own.
+      JSON.stringify(call(10, 'Arith.Add', { A: 1.5, B: 2 })),
+      JSON.stringify([call(11, 'Arith.Add', { A: 1, B: 2 }), call(12, 'Arith.Add', { A: 1.5, B: 2 })]),
+      JSON.stringify([call(13, 'Arith.Add', { A: 1, B: 2 }), call(14, 'Arith.Sum', { Values: [1, 2.5] })]),
+      JSON.stringify([
+        call(15, 'Arith.Add', { A: 1, B: 2 }),
+        { jsonrpc: '2.0', method: 'Arith.Add', params: { A: 0.5, B: 1 } },
+        call(16, 'Arith.Add', { A: 1, B: 2, C: 0.5 }),
+        call(17, 'Arith.Nope', [0.5]),
+      ]),
+      '{"id":18,"method":"Arith.Multiply","params":[{"A":7,"B":-2.5}]}',
     ];
     for (const body of bodies) {
       const [viaGateway, direct] = await Promise.all([post(gw.http, body), post(nodes[0]!.http, body)]);
