@@ -77,6 +77,8 @@ describe('gateway in front of three nodes', () => {
         call(17, 'Arith.Nope', [0.5]),
       ]),
       '{"id":18,"method":"Arith.Multiply","params":[{"A":7,"B":-2.5}]}',
+      // So is a method the SDK will not call (the empty name).
+      JSON.stringify([call(19, 'Arith.Add', { A: 1, B: 2 }), call(20, '', { A: 1, B: 2 })]),
     ];
     for (const body of bodies) {
       const [viaGateway, direct] = await Promise.all([post(gw.http, body), post(nodes[0]!.http, body)]);
