@@ -215,12 +215,17 @@ export class HttpTransport {
       observer?.onReject(parsed.reason);
       return JSON.stringify(parsed.response);
     }
-    observer?.onMessage(Array.isArray(parsed.message) ? parsed.message.length : undefined);
-    const ctx: CallContext = {
-      ...this.#deadlines(req, parsed.message),
-      requestId: header(req, REQUEST_ID_HEADER),
-      onReject: observer && ((reason) => observer.onReject(reason)),
-    };
+    let ctx: CallContext;
+    try {
+      observer?.onMessage(Array.isArray(parsed.message) ? parsed.message.length : undefined);
+      ctx = {
+        ...this.#deadlines(req, parsed.message),
+        requestId: header(req, REQUEST_ID_HEADER),
+        onReject: observer && ((reason) => observer.onReject(reason)),
+      };
+    } catch {
+      return INTERNAL_ERROR_TEXT; // as respond answers a failure of its own: -32603, not a dropped connection
+    }
     const started = performance.now();
     const body = await respond(this.#opts.dispatcher, parsed.message, ctx);
     const log = this.#opts.logger;

@@ -10,7 +10,7 @@ import { callDeadlines } from './call-deadlines.js';
 import { type ConnectionLimit, tcpRefusal } from './connection-limit.js';
 import type { CallContext } from './dispatcher.js';
 import { IdleTimer } from './idle-timer.js';
-import { respond } from './respond.js';
+import { INTERNAL_ERROR_TEXT, respond } from './respond.js';
 import { acceptEvent, type NodeTlsOptions, serverTlsOptions } from './server-tls.js';
 import type { TransportObserver } from './transport-observer.js';
 
@@ -240,14 +240,22 @@ class Connection {
       this.#write(JSON.stringify(parsed.response));
       return;
     }
-    const { message, askedMs, callMs } = takeDeadlineNote(parsed.message);
-    observer?.onMessage(Array.isArray(message) ? message.length : undefined);
+    let answered: ReturnType<typeof respond>;
+    try {
+      const { message, askedMs, callMs } = takeDeadlineNote(parsed.message);
+      observer?.onMessage(Array.isArray(message) ? message.length : undefined);
+      const ctx: CallContext = {
+        ...callDeadlines(message, askedMs, callMs, this.#opts.requestTimeoutMs, readAt),
+        onReject: observer && ((reason) => observer.onReject(reason)),
+      };
+      answered = respond(this.#opts.dispatcher, message, ctx);
+    } catch {
+      // What runs before respond's own guard (the deadline note, an observer) must not throw out
+      // of the socket's data handler, where it would end the process: the line is answered -32603.
+      this.#answered(INTERNAL_ERROR_TEXT);
+      return;
+    }
     this.#inflight++;
-    const ctx: CallContext = {
-      ...callDeadlines(message, askedMs, callMs, this.#opts.requestTimeoutMs, readAt),
-      onReject: observer && ((reason) => observer.onReject(reason)),
-    };
-    const answered = respond(this.#opts.dispatcher, message, ctx);
     if (!(answered instanceof Promise)) {
       // Answered synchronously (the common case): write it now; the pump that called us goes on.
       this.#answered(answered);

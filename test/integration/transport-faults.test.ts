@@ -94,3 +94,39 @@ describe('an embedded ArithNode whose onCall observer throws', () => {
     }
   });
 });
+
+describe.each(['http', 'tcp'] as const)('a %s transport whose observer throws', (kind) => {
+  it('answers -32603 before dispatching, keeps serving, and the process lives', async () => {
+    const dispatcher = { handle: () => ({ response: { jsonrpc: '2.0', id: 1, result: 3 }, exact: false }) };
+    let throws = true;
+    const observer = {
+      onMessage: () => {
+        if (throws) throw new Error('injected: observer threw');
+      },
+      onReject: () => {},
+    };
+    const common = { host: '127.0.0.1', port: 0, dispatcher, requestTimeoutMs: 5_000, observer };
+    let peer: RpcPeer;
+    if (kind === 'http') {
+      const probes = { alive: () => true, ready: () => true };
+      const t = new HttpTransport({ ...common, maxBodyBytes: 1 << 20, probes });
+      const { port } = await t.listen();
+      closers.push(() => t.close(100));
+      peer = httpPeer(`http://127.0.0.1:${port}`);
+    } else {
+      const t = new TcpTransport({ ...common, maxFrameBytes: 1 << 20 });
+      const { port } = await t.listen();
+      const tcp = await tcpPeer(port);
+      peer = tcp;
+      closers.push(async () => {
+        tcp.close();
+        await t.close(100);
+      });
+    }
+    const failed = await peer.exchange(CALL, true);
+    expect(JSON.parse(failed.text ?? 'null')).toEqual(INTERNAL);
+    throws = false;
+    const ok = await peer.exchange(CALL, true);
+    expect(JSON.parse(ok.text ?? 'null')).toEqual({ jsonrpc: '2.0', id: 1, result: 3 });
+  });
+});
