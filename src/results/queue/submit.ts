@@ -75,7 +75,7 @@ export async function submitJob(
     );
   }
   const chunkOps = options.chunkOps ?? CHUNK_OPS;
-  const { etcd, namespace } = host;
+  const { etcd } = host;
   await checkSpace(etcd, host.space);
   const now = new Date().toISOString();
   const record: QueueJobRecord = {
