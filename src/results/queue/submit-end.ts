@@ -32,19 +32,20 @@ export async function endSubmission(
   const status = aborted ? 'cancelled' : 'failed';
   const counts = { ...sofar.counts, total: sofar.queued + sofar.rejected };
   let ended: string;
+  let endedHere = false; // this submitter ended the job: the same submit starts it over
   try {
     const final = await endJob(host, jobId, status, reason, { ...sofar, counts });
-    ended =
-      final === status
-        ? `was ended (${status})`
-        : final === 'running'
-          ? 'was started over by another submit'
-          : `had ended already (${final})`;
+    endedHere = final === status;
+    ended = endedHere
+      ? `was ended (${status})`
+      : final === 'running'
+        ? 'was started over by another submit'
+        : `had ended already (${final})`;
   } catch (endError) {
     ended = `could not be ended (${errorText(endError).message}); cancel it with \`arith jobs cancel ${jobId}\``;
   }
   const queued = sofar.queued === 1 ? '1 op had' : `${sofar.queued} ops had`;
-  const again = ended.startsWith('was ended') ? '; the same submit starts it over' : '';
+  const again = endedHere ? '; the same submit starts it over' : '';
   const message = `${reason.message}; job ${jobId} ${ended}: ${queued} been queued (results stored stay)${again}`;
   throw new QueueError(isNoSpace(error) ? 'NOSPACE' : 'SUBMIT_FAILED', message, { cause: error });
 }
